@@ -1,0 +1,165 @@
+// tern: the operator's CLI over a ternd's HTTP API, plus offline context tools.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "api/api_client.h"
+#include "api/text_format.h"
+#include "context/iso_builder.h"
+#include "context/manifest.h"
+#include "core/files.h"
+#include "daemon/daemon_config.h"
+
+namespace {
+
+int Fail(const tern::Status& s) {
+  std::cerr << "tern: " << s.message() << '\n';
+  return 1;
+}
+
+std::unique_ptr<tern::api::ApiClient> ClientOrExit(const std::string& server) {
+  auto c = tern::api::ApiClient::Create(server);
+  if (!c.ok()) std::exit(Fail(c.status()));
+  return std::move(c).value();
+}
+
+// `tern context build`: renders one class of a manifest (or the infrastructure class of a host config) into an
+// ISO file without any daemon.
+int BuildContext(const std::string& manifest_path, const std::string& class_name, const std::string& out,
+                 const std::string& host_config, uint64_t generation) {
+  auto m = tern::context::ParseManifestFile(manifest_path);
+  if (!m.ok()) return Fail(m.status());
+  tern::context::ContextClass cls;
+  tern::context::LayerMetadata meta;
+  tern::context::IsoOptions opts;
+  if (class_name == "infrastructure") {
+    if (host_config.empty()) {
+      return Fail(tern::Status::InvalidArgument("--class infrastructure needs --host-config FILE (the "
+                                                "infrastructure class comes from the host)"));
+    }
+    auto c = tern::daemon::ParseDaemonConfigFile(host_config);
+    if (!c.ok()) return Fail(c.status());
+    cls = c->infrastructure;
+    meta.origin = "host:" + c->host_name;
+  } else {
+    bool found = false;
+    for (const auto& k : m->classes) {
+      if (k.name == class_name) {
+        cls = k;
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string known;
+      for (const auto& k : m->classes) known += (known.empty() ? "" : ", ") + k.name;
+      return Fail(tern::Status::NotFound(manifest_path + ": no context class '" + class_name + "' (classes: " +
+                                         known + ", infrastructure with --host-config)"));
+    }
+    meta.origin = "manifest:" + m->source;
+    if (class_name == "service") {
+      opts.cloud_init_seed = true;
+      opts.instance_id = "tern-" + m->vm.name;
+      opts.hostname = m->vm.name;
+      opts.cloud_init = m->cloud_init;
+    }
+  }
+  meta.class_name = cls.name;
+  meta.priority = cls.priority;
+  meta.generation = generation;
+  if (auto s = tern::context::WriteLayerIso(cls, meta, opts, out); !s.ok()) return Fail(s);
+  std::cout << "wrote " << out << " (class " << cls.name << ", priority " << cls.priority << ", generation "
+            << generation << ", label " << tern::context::LayerVolumeLabel(cls.name, opts.cloud_init_seed) << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tern: control plane for federated KVM/libvirt clouds.\nTalks to a ternd's HTTP API (--server, or "
+               "$TERN_SERVER, default http://127.0.0.1:7480)."};
+  app.require_subcommand(1);
+  std::string server = std::getenv("TERN_SERVER") != nullptr ? std::getenv("TERN_SERVER") : "http://127.0.0.1:7480";
+  app.add_option("-s,--server", server, "ternd API base URL (default $TERN_SERVER or http://127.0.0.1:7480)");
+
+  auto* vm = app.add_subcommand("vm", "deploy, inspect and remove VMs");
+  vm->require_subcommand(1);
+  std::string manifest;
+  auto* deploy = vm->add_subcommand("deploy", "deploy a VM from a manifest (VM descriptor + context classes)");
+  deploy->add_option("manifest", manifest, "manifest file (YAML, see docs/manifest.md)")->required();
+  vm->add_subcommand("list", "list the VMs of the host");
+  std::string name;
+  auto* show = vm->add_subcommand("show", "show a VM: state, host, and each context layer with its generation");
+  show->add_option("name", name, "VM name")->required();
+  auto* destroy = vm->add_subcommand("destroy", "stop and remove a VM, its context images and its records");
+  destroy->add_option("name", name, "VM name")->required();
+  int limit = 50;
+  auto* events = vm->add_subcommand("events", "list a VM's recorded events (lifecycle, deploy)");
+  events->add_option("name", name, "VM name")->required();
+  events->add_option("--limit", limit, "how many of the newest events (1..10000)")->check(CLI::Range(1, 10000));
+
+  auto* host = app.add_subcommand("host", "the host behind the API");
+  host->require_subcommand(1);
+  host->add_subcommand("show", "show the host: name, hostname, libvirt URI, domain type and why");
+
+  auto* ctx = app.add_subcommand("context", "offline context tools");
+  ctx->require_subcommand(1);
+  auto* build = ctx->add_subcommand("build", "build one context class of a manifest into an ISO image");
+  std::string class_name;
+  std::string out;
+  std::string host_config;
+  uint64_t generation = 1;
+  build->add_option("manifest", manifest, "manifest file (YAML)")->required();
+  build->add_option("--class", class_name, "context class to build (e.g. service)")->required();
+  build->add_option("--out", out, "ISO file to write")->required();
+  build->add_option("--host-config", host_config, "ternd config whose infrastructure class to build");
+  build->add_option("--generation", generation, "generation recorded in the layer metadata (default 1)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (ctx->parsed()) return BuildContext(manifest, class_name, out, host_config, generation);
+  auto client = ClientOrExit(server);
+  if (deploy->parsed()) {
+    // Validate locally first: errors name the local file, and nothing is sent for a bad manifest.
+    auto parsed = tern::context::ParseManifestFile(manifest);
+    if (!parsed.ok()) return Fail(parsed.status());
+    auto text = tern::ReadFile(manifest);
+    if (!text.ok()) return Fail(text.status());
+    const auto abs = std::filesystem::absolute(manifest).lexically_normal();
+    auto v = client->Deploy({*text, abs.string(), abs.parent_path().string()});
+    if (!v.ok()) return Fail(v.status());
+    std::cout << "deployed " << v->name << " on " << v->host << "\n" << tern::api::FormatVmDetail(*v);
+    return 0;
+  }
+  if (vm->got_subcommand("list")) {
+    auto v = client->List();
+    if (!v.ok()) return Fail(v.status());
+    std::cout << tern::api::FormatVmTable(*v);
+    return 0;
+  }
+  if (show->parsed()) {
+    auto v = client->Show(name);
+    if (!v.ok()) return Fail(v.status());
+    std::cout << tern::api::FormatVmDetail(*v);
+    return 0;
+  }
+  if (destroy->parsed()) {
+    if (auto s = client->Destroy(name); !s.ok()) return Fail(s);
+    std::cout << "destroyed " << name << '\n';
+    return 0;
+  }
+  if (events->parsed()) {
+    auto e = client->Events(name, limit);
+    if (!e.ok()) return Fail(e.status());
+    std::cout << tern::api::FormatEvents(*e);
+    return 0;
+  }
+  if (host->got_subcommand("show")) {
+    auto h = client->Host();
+    if (!h.ok()) return Fail(h.status());
+    std::cout << tern::api::FormatHost(*h);
+    return 0;
+  }
+  return 0;
+}

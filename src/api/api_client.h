@@ -1,0 +1,31 @@
+// ApiClient: the CLI's side of tern's HTTP/JSON API; each call returns the decoded view or the server's Status.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+
+namespace tern::api {
+
+class ApiClient {
+ public:
+  // base_url: "http://HOST:PORT".
+  static Result<std::unique_ptr<ApiClient>> Create(const std::string& base_url);
+  ~ApiClient();
+
+  Result<HostView> Host();
+  Result<VmView> Deploy(const DeployRequest& request);
+  Result<std::vector<VmView>> List();
+  Result<VmView> Show(const std::string& name);
+  Status Destroy(const std::string& name);
+  Result<std::vector<EventView>> Events(const std::string& name, int limit);
+
+ private:
+  struct Impl;
+  explicit ApiClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tern::api

@@ -1,0 +1,28 @@
+// DaemonConfig: ternd's configuration file (YAML): who this host is, its libvirt, its data directory, its API
+// address and the infrastructure context it gives to every VM it runs. Format: docs/operator-guide.md.
+#pragma once
+
+#include <string>
+
+#include "context/types.h"
+#include "core/result.h"
+
+namespace tern::daemon {
+
+struct DaemonConfig {
+  std::string source;  // the config file's path
+  std::string host_name;
+  std::string libvirt_uri = "qemu:///system";
+  std::string domain_type = "auto";  // auto | kvm | qemu
+  std::string probe_kernel;          // a guest kernel + initrd that prints TERN:PROBE-OK (the test guest)
+  std::string probe_initrd;
+  std::string data_dir = "/var/lib/tern";
+  std::string api_listen = "127.0.0.1:7480";
+  context::ContextClass infrastructure;  // class name "infrastructure"
+};
+
+Result<DaemonConfig> ParseDaemonConfigFile(const std::string& path);
+Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::string& source_name,
+                                           const std::string& base_dir);
+
+}  // namespace tern::daemon

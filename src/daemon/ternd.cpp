@@ -1,0 +1,49 @@
+#include "daemon/ternd.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/files.h"
+#include "virt/domain_type_probe.h"
+#include "virt/libvirt_hypervisor.h"
+
+namespace tern::daemon {
+
+namespace {
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Result<std::unique_ptr<Ternd>> Ternd::Start(const DaemonConfig& config) {
+  std::unique_ptr<Ternd> t(new Ternd());  // NOLINT(cppcoreguidelines-owning-memory): private constructor
+  TERN_RETURN_IF_ERROR(MakeDirs(config.data_dir + "/vms"));
+  TERN_ASSIGN_OR_RETURN(t->store_, store::StateStore::Open(config.data_dir + "/state.db"));
+  TERN_ASSIGN_OR_RETURN(auto decision,
+                        virt::ChooseDomainType(config.domain_type, config.probe_kernel, config.probe_initrd));
+  spdlog::info("host {}: domain type {} ({})", config.host_name, decision.domain_type, decision.reason);
+  TERN_ASSIGN_OR_RETURN(t->hypervisor_, virt::ConnectLibvirt({config.libvirt_uri}));
+  t->service_ = std::make_unique<HostVmService>(config, *t->hypervisor_, *t->store_, decision.domain_type,
+                                                decision.reason, NowMs);
+  HostVmService* svc = t->service_.get();
+  t->hypervisor_->SetEventHandler([svc](const virt::DomainEvent& e) { svc->OnDomainEvent(e); });
+  TERN_RETURN_IF_ERROR(t->service_->Reconcile());
+  t->router_ = std::make_unique<api::Router>(*t->service_);
+  t->server_ = std::make_unique<api::HttpServer>(*t->router_);
+  TERN_ASSIGN_OR_RETURN(auto addr, api::ParseListenAddress(config.api_listen, config.source + ": api.listen"));
+  TERN_RETURN_IF_ERROR(t->server_->Start(addr));
+  spdlog::info("ternd host {} serving the API on {}:{} (libvirt {}, data {})", config.host_name, addr.host,
+               t->server_->port(), config.libvirt_uri, config.data_dir);
+  return t;
+}
+
+void Ternd::Stop() {
+  if (server_) server_->Stop();
+  if (hypervisor_) hypervisor_->SetEventHandler({});
+}
+
+Ternd::~Ternd() { Stop(); }
+
+}  // namespace tern::daemon
