@@ -94,32 +94,39 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
                                               uuid));
   // Anything in the VM's directory is an orphan of an earlier failed deploy: tern owns it and no VM uses it.
   RemoveVmDir(plan.vm_dir);
-  auto fail = [&](const Status& s, bool defined) {
+  auto fail = [&](const Status& s, bool defined, bool recorded) {
     if (defined) {
       (void)hypervisor_.Destroy(name);
       Status u = hypervisor_.Undefine(name);
       if (!u.ok() && u.code() != StatusCode::kNotFound) spdlog::error("rollback of {}: {}", name, u.ToString());
     }
+    if (recorded) {
+      Status d = store_.DeleteVm(name);
+      if (!d.ok()) spdlog::error("rollback of {}: {}", name, d.ToString());
+    }
     RemoveVmDir(plan.vm_dir);
     spdlog::warn("deploy of {} failed, rolled back: {}", name, s.ToString());
     return s.WithContext("deploy " + name);
   };
-  if (Status s = MakeDirs(plan.vm_dir); !s.ok()) return fail(s, false);
+  if (Status s = MakeDirs(plan.vm_dir); !s.ok()) return fail(s, false, false);
   for (const auto& l : plan.layers) {
-    if (Status s = context::WriteLayerIso(l.cls, l.meta, l.iso, l.iso_path); !s.ok()) return fail(s, false);
+    if (Status s = context::WriteLayerIso(l.cls, l.meta, l.iso, l.iso_path); !s.ok()) return fail(s, false, false);
   }
-  if (Status s = hypervisor_.Define(plan.domain); !s.ok()) return fail(s, false);
-  if (Status s = hypervisor_.Start(name); !s.ok()) return fail(s, true);
-
+  // Recorded before the domain exists so that its first lifecycle events (DEFINED, STARTED) are kept; a failed
+  // deploy removes the record again.
   const int64_t now = now_ms_();
-  store::VmRecord rec{name, uuid, config_.host_name, "running", manifest.source, "tern-" + uuid, now, now};
+  store::VmRecord rec{name, uuid, config_.host_name, "deploying", manifest.source, "tern-" + uuid, now, now};
   std::vector<store::LayerRecord> layers;
   for (const auto& l : plan.layers) {
     layers.push_back({name, l.cls.name, l.cls.priority, l.meta.generation, l.meta.origin, l.iso_path,
                       l.target_dev, now, "deploy"});
   }
-  if (Status s = store_.InsertVm(rec, layers); !s.ok()) return fail(s, true);
+  if (Status s = store_.InsertVm(rec, layers); !s.ok()) return fail(s, false, false);
   (void)store_.AppendEvent({0, name, now, "deploy", "on host " + config_.host_name + " from " + manifest.source});
+  if (Status s = hypervisor_.Define(plan.domain); !s.ok()) return fail(s, false, true);
+  if (Status s = hypervisor_.Start(name); !s.ok()) return fail(s, true, true);
+  (void)store_.UpdateVmState(name, "running", now_ms_());
+  rec.state = "running";
   spdlog::info("deployed vm {} ({} layers) on {}", name, layers.size(), config_.host_name);
   return View(rec);
 }
@@ -197,6 +204,13 @@ Status HostVmService::Reconcile() {
     if (live.ok()) {
       state = live->state;
     } else if (live.status().code() == StatusCode::kNotFound) {
+      if (vm.state == "deploying") {
+        // ternd stopped in the middle of this deploy, before the domain existed: finish its rollback.
+        spdlog::warn("reconcile: removing the interrupted deploy of {}", vm.name);
+        RemoveVmDir(config_.data_dir + "/vms/" + vm.name);
+        TERN_RETURN_IF_ERROR(store_.DeleteVm(vm.name));
+        continue;
+      }
       state = "missing";
     } else {
       return live.status().WithContext("reconcile " + vm.name);
