@@ -1,6 +1,5 @@
 // tern: the operator's CLI over a ternd's HTTP API, plus offline context tools.
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -25,8 +24,8 @@ std::unique_ptr<tern::api::ApiClient> ClientOrExit(const std::string& server) {
   return std::move(c).value();
 }
 
-// `tern context build`: renders one class of a manifest (or the infrastructure class of a host config) into an
-// ISO file without any daemon.
+// `tern context build`: renders one class of a manifest (or the infrastructure class of a host config) into
+// an ISO file without any daemon.
 int BuildContext(const std::string& manifest_path, const std::string& class_name, const std::string& out,
                  const std::string& host_config, uint64_t generation) {
   auto m = tern::context::ParseManifestFile(manifest_path);
@@ -36,8 +35,9 @@ int BuildContext(const std::string& manifest_path, const std::string& class_name
   tern::context::IsoOptions opts;
   if (class_name == "infrastructure") {
     if (host_config.empty()) {
-      return Fail(tern::Status::InvalidArgument("--class infrastructure needs --host-config FILE (the "
-                                                "infrastructure class comes from the host)"));
+      return Fail(
+          tern::Status::InvalidArgument("--class infrastructure needs --host-config FILE (the "
+                                        "infrastructure class comes from the host)"));
     }
     auto c = tern::daemon::ParseDaemonConfigFile(host_config);
     if (!c.ok()) return Fail(c.status());
@@ -54,8 +54,8 @@ int BuildContext(const std::string& manifest_path, const std::string& class_name
     if (!found) {
       std::string known;
       for (const auto& k : m->classes) known += (known.empty() ? "" : ", ") + k.name;
-      return Fail(tern::Status::NotFound(manifest_path + ": no context class '" + class_name + "' (classes: " +
-                                         known + ", infrastructure with --host-config)"));
+      return Fail(tern::Status::NotFound(manifest_path + ": no context class '" + class_name +
+                                         "' (classes: " + known + ", infrastructure with --host-config)"));
     }
     meta.origin = "manifest:" + m->source;
     if (class_name == "service") {
@@ -70,34 +70,40 @@ int BuildContext(const std::string& manifest_path, const std::string& class_name
   meta.generation = generation;
   if (auto s = tern::context::WriteLayerIso(cls, meta, opts, out); !s.ok()) return Fail(s);
   std::cout << "wrote " << out << " (class " << cls.name << ", priority " << cls.priority << ", generation "
-            << generation << ", label " << tern::context::LayerVolumeLabel(cls.name, opts.cloud_init_seed) << ")\n";
+            << generation << ", label " << tern::context::LayerVolumeLabel(cls.name, opts.cloud_init_seed)
+            << ")\n";
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"tern: control plane for federated KVM/libvirt clouds.\nTalks to a ternd's HTTP API (--server, or "
-               "$TERN_SERVER, default http://127.0.0.1:7480)."};
+  CLI::App app{
+      "tern: control plane for federated KVM/libvirt clouds.\nTalks to a ternd's HTTP API (--server, or "
+      "$TERN_SERVER, default http://127.0.0.1:7480)."};
   app.require_subcommand(1);
-  std::string server = std::getenv("TERN_SERVER") != nullptr ? std::getenv("TERN_SERVER") : "http://127.0.0.1:7480";
+  std::string server =
+      std::getenv("TERN_SERVER") != nullptr ? std::getenv("TERN_SERVER") : "http://127.0.0.1:7480";
   app.add_option("-s,--server", server, "ternd API base URL (default $TERN_SERVER or http://127.0.0.1:7480)");
 
   auto* vm = app.add_subcommand("vm", "deploy, inspect and remove VMs");
   vm->require_subcommand(1);
   std::string manifest;
-  auto* deploy = vm->add_subcommand("deploy", "deploy a VM from a manifest (VM descriptor + context classes)");
+  auto* deploy =
+      vm->add_subcommand("deploy", "deploy a VM from a manifest (VM descriptor + context classes)");
   deploy->add_option("manifest", manifest, "manifest file (YAML, see docs/manifest.md)")->required();
   vm->add_subcommand("list", "list the VMs of the host");
   std::string name;
-  auto* show = vm->add_subcommand("show", "show a VM: state, host, and each context layer with its generation");
+  auto* show =
+      vm->add_subcommand("show", "show a VM: state, host, and each context layer with its generation");
   show->add_option("name", name, "VM name")->required();
   auto* destroy = vm->add_subcommand("destroy", "stop and remove a VM, its context images and its records");
   destroy->add_option("name", name, "VM name")->required();
   int limit = 50;
   auto* events = vm->add_subcommand("events", "list a VM's recorded events (lifecycle, deploy)");
   events->add_option("name", name, "VM name")->required();
-  events->add_option("--limit", limit, "how many of the newest events (1..10000)")->check(CLI::Range(1, 10000));
+  events->add_option("--limit", limit, "how many of the newest events (1..10000)")
+      ->check(CLI::Range(1, 10000));
 
   auto* host = app.add_subcommand("host", "the host behind the API");
   host->require_subcommand(1);

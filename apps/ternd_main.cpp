@@ -1,7 +1,7 @@
 // ternd: the tern daemon of one host (host role). Usage: ternd --config FILE
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
@@ -9,8 +9,9 @@
 #include "daemon/ternd.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ternd: the tern daemon of one KVM/libvirt host. It deploys VMs with layered context ISOs, follows\n"
-               "their lifecycle events and serves tern's HTTP/JSON API (see docs/operator-guide.md)."};
+  CLI::App app{
+      "ternd: the tern daemon of one KVM/libvirt host. It deploys VMs with layered context ISOs, follows\n"
+      "their lifecycle events and serves tern's HTTP/JSON API (see docs/operator-guide.md)."};
   std::string config_path;
   std::string log_level = "info";
   app.add_option("-c,--config", config_path, "ternd configuration file (YAML)")->required();

@@ -27,7 +27,8 @@ struct ApiClient::Impl {
       throw std::logic_error("ApiClient: unsupported method " + method);
     }
     if (!res) {
-      return Status::Unavailable("cannot reach ternd at " + base_url + " (" + httplib::to_string(res.error()) +
+      return Status::Unavailable("cannot reach ternd at " + base_url + " (" +
+                                 httplib::to_string(res.error()) +
                                  "); is it running, and is --server right?");
     }
     if (res->status < 200 || res->status >= 300) return StatusFromErrorJson(res->status, res->body);
@@ -79,8 +80,10 @@ Status ApiClient::Destroy(const std::string& name) {
 }
 
 Result<std::vector<EventView>> ApiClient::Events(const std::string& name, int limit) {
-  TERN_ASSIGN_OR_RETURN(json j, impl_->Call("GET", "/v1/vms/" + name + "/events?limit=" + std::to_string(limit)));
-  if (!j.contains("events") || !j["events"].is_array()) return Status::Internal("events: missing 'events' array");
+  TERN_ASSIGN_OR_RETURN(json j,
+                        impl_->Call("GET", "/v1/vms/" + name + "/events?limit=" + std::to_string(limit)));
+  if (!j.contains("events") || !j["events"].is_array())
+    return Status::Internal("events: missing 'events' array");
   std::vector<EventView> out;
   for (const auto& e : j["events"]) {
     TERN_ASSIGN_OR_RETURN(auto ev, EventViewFromJson(e));

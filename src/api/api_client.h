@@ -1,4 +1,5 @@
-// ApiClient: the CLI's side of tern's HTTP/JSON API; each call returns the decoded view or the server's Status.
+// ApiClient: the CLI's side of tern's HTTP/JSON API; each call returns the decoded view or the server's
+// Status.
 #pragma once
 
 #include <memory>

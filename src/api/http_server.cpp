@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
-
 #include <sys/socket.h>
 
 #include <chrono>
@@ -30,7 +29,9 @@ HttpServer::HttpServer(Router& router) : router_(router), server_(std::make_uniq
   server_->Put(any, handler);
 }
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 Status HttpServer::Start(const ListenAddress& address) {
   if (address.port == 0) {
@@ -45,7 +46,8 @@ Status HttpServer::Start(const ListenAddress& address) {
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is only honoured once the accept loop runs; wait for it so that Start/Stop never race.
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
 }
 

@@ -8,8 +8,12 @@ using nlohmann::json;
 
 namespace {
 
-HttpResponse Error(const Status& s) { return {HttpStatusFor(s.code()), ErrorJson(s).dump()}; }
-HttpResponse Json(int status, const json& j) { return {status, j.dump()}; }
+HttpResponse Error(const Status& s) {
+  return {HttpStatusFor(s.code()), ErrorJson(s).dump()};
+}
+HttpResponse Json(int status, const json& j) {
+  return {status, j.dump()};
+}
 
 // Splits "/v1/vms/web1/events" into {"v1","vms","web1","events"}.
 std::vector<std::string> Segments(const std::string& path) {
@@ -34,8 +38,8 @@ HttpResponse Router::Handle(const HttpRequest& req) {
   const auto seg = Segments(req.path);
   if (seg.empty() || seg[0] != "v1") return Error(Status::NotFound("no API route for '" + req.path + "'"));
   const auto method_not_allowed = [&] {
-    return HttpResponse{405, ErrorJson(Status::InvalidArgument("method " + req.method + " is not allowed on '" +
-                                                               req.path + "'"))
+    return HttpResponse{405, ErrorJson(Status::InvalidArgument("method " + req.method +
+                                                               " is not allowed on '" + req.path + "'"))
                                  .dump()};
   };
 
@@ -56,7 +60,8 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       }
       if (req.method == "POST") {
         const json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-        if (body.is_discarded()) return Error(Status::InvalidArgument("deploy request: body is not valid JSON"));
+        if (body.is_discarded())
+          return Error(Status::InvalidArgument("deploy request: body is not valid JSON"));
         auto dr = DeployRequestFromJson(body);
         if (!dr.ok()) return Error(dr.status());
         auto vm = service_.Deploy(*dr);
@@ -83,7 +88,8 @@ HttpResponse Router::Handle(const HttpRequest& req) {
         const auto& v = it->second;
         auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
         if (ec != std::errc() || p != v.data() + v.size() || limit <= 0 || limit > 10000) {
-          return Error(Status::InvalidArgument("query parameter limit: '" + v + "' is not an integer in 1..10000"));
+          return Error(
+              Status::InvalidArgument("query parameter limit: '" + v + "' is not an integer in 1..10000"));
         }
       }
       auto ev = service_.Events(name, limit);

@@ -11,7 +11,8 @@ std::string FormatTimeMs(int64_t ms) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   std::ostringstream out;
-  out << std::put_time(&tm, "%Y-%m-%d %H:%M:%S") << '.' << std::setw(3) << std::setfill('0') << (ms % 1000) << 'Z';
+  out << std::put_time(&tm, "%Y-%m-%d %H:%M:%S") << '.' << std::setw(3) << std::setfill('0') << (ms % 1000)
+      << 'Z';
   return out.str();
 }
 
@@ -25,8 +26,8 @@ std::string FormatVmTable(const std::vector<VmView>& vms) {
       if (!layers.empty()) layers += ", ";
       layers += l.class_name + "@g" + std::to_string(l.generation);
     }
-    out << std::left << std::setw(24) << v.name << std::setw(12) << v.state << std::setw(16) << v.host << layers
-        << '\n';
+    out << std::left << std::setw(24) << v.name << std::setw(12) << v.state << std::setw(16) << v.host
+        << layers << '\n';
   }
   return out.str();
 }

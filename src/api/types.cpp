@@ -15,7 +15,8 @@ Status Get(const json& j, const char* object, const char* field, T& out) {
   try {
     out = it->get<T>();
   } catch (const json::exception&) {
-    return Status::InvalidArgument(std::string(object) + "." + field + ": wrong type (" + it->type_name() + ")");
+    return Status::InvalidArgument(std::string(object) + "." + field + ": wrong type (" + it->type_name() +
+                                   ")");
   }
   return Status::Ok();
 }
@@ -35,24 +36,36 @@ Result<LayerView> LayerViewFromJson(const json& j) {
 
 }  // namespace
 
-json ToJson(const DeployRequest& r) { return {{"manifest", r.manifest}, {"source", r.source}, {"base_dir", r.base_dir}}; }
+json ToJson(const DeployRequest& r) {
+  return {{"manifest", r.manifest}, {"source", r.source}, {"base_dir", r.base_dir}};
+}
 
 json ToJson(const LayerView& l) {
-  return {{"class", l.class_name},   {"priority", l.priority},          {"generation", l.generation},
-          {"origin", l.origin},      {"device", l.device},              {"iso_path", l.iso_path},
-          {"changed_at_ms", l.changed_at_ms}, {"reason", l.reason}};
+  return {{"class", l.class_name},
+          {"priority", l.priority},
+          {"generation", l.generation},
+          {"origin", l.origin},
+          {"device", l.device},
+          {"iso_path", l.iso_path},
+          {"changed_at_ms", l.changed_at_ms},
+          {"reason", l.reason}};
 }
 
 json ToJson(const VmView& v) {
   json layers = json::array();
   for (const auto& l : v.layers) layers.push_back(ToJson(l));
-  return {{"name", v.name},   {"uuid", v.uuid},
-          {"host", v.host},   {"state", v.state},
-          {"manifest_source", v.manifest_source}, {"created_at_ms", v.created_at_ms},
+  return {{"name", v.name},
+          {"uuid", v.uuid},
+          {"host", v.host},
+          {"state", v.state},
+          {"manifest_source", v.manifest_source},
+          {"created_at_ms", v.created_at_ms},
           {"layers", layers}};
 }
 
-json ToJson(const EventView& e) { return {{"at_ms", e.at_ms}, {"kind", e.kind}, {"detail", e.detail}}; }
+json ToJson(const EventView& e) {
+  return {{"at_ms", e.at_ms}, {"kind", e.kind}, {"detail", e.detail}};
+}
 
 json ToJson(const HostView& h) {
   return {{"name", h.name},
@@ -114,15 +127,22 @@ Result<HostView> HostViewFromJson(const json& j) {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
     case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kUnavailable:
+      return 503;
     case StatusCode::kIoError:
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -1,9 +1,8 @@
 // Request and response types of tern's HTTP/JSON API, with their JSON encodings (shared by server and CLI).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
-// VmService: what the API asks of a ternd host (deploy, list, show, destroy, events); the daemon implements it,
-// tests fake it.
+// VmService: what the API asks of a ternd host (deploy, list, show, destroy, events); the daemon implements
+// it, tests fake it.
 #pragma once
 
 #include <string>

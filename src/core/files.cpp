@@ -62,6 +62,8 @@ Status RemoveFile(const std::string& path) {
   return Status::Ok();
 }
 
-bool FileExists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool FileExists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 }  // namespace tern

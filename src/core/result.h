@@ -42,8 +42,11 @@ class [[nodiscard]] Result {
 #define TERN_CONCAT_INNER_(a, b) a##b
 #define TERN_CONCAT_(a, b) TERN_CONCAT_INNER_(a, b)
 // TERN_ASSIGN_OR_RETURN(auto x, Compute()); — binds the value or returns the Status.
-#define TERN_ASSIGN_OR_RETURN(lhs, expr) TERN_ASSIGN_OR_RETURN_IMPL_(TERN_CONCAT_(tern_result_, __LINE__), lhs, expr)
+#define TERN_ASSIGN_OR_RETURN(lhs, expr) \
+  TERN_ASSIGN_OR_RETURN_IMPL_(TERN_CONCAT_(tern_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration, it cannot be parenthesized.
 #define TERN_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.status();               \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

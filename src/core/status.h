@@ -10,14 +10,14 @@ namespace tern {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is wrong (manifest, request, name)
-  kNotFound,          // the named object does not exist
-  kAlreadyExists,     // the named object exists and must not
-  kFailedPrecondition,// the system is not in a state where this is allowed
-  kUnavailable,       // a dependency (libvirtd, a peer) cannot be reached now; retrying may help
-  kIoError,           // a file or socket operation failed
-  kPermissionDenied,  // refused by policy or authentication
-  kInternal,          // a dependency failed in an unexpected way
+  kInvalidArgument,     // the caller's input is wrong (manifest, request, name)
+  kNotFound,            // the named object does not exist
+  kAlreadyExists,       // the named object exists and must not
+  kFailedPrecondition,  // the system is not in a state where this is allowed
+  kUnavailable,         // a dependency (libvirtd, a peer) cannot be reached now; retrying may help
+  kIoError,             // a file or socket operation failed
+  kPermissionDenied,    // refused by policy or authentication
+  kInternal,            // a dependency failed in an unexpected way
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -54,8 +54,8 @@ class [[nodiscard]] Status {
 }  // namespace tern
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define TERN_RETURN_IF_ERROR(expr)            \
-  do {                                        \
-    ::tern::Status tern_status_ = (expr);     \
+#define TERN_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::tern::Status tern_status_ = (expr);        \
     if (!tern_status_.ok()) return tern_status_; \
   } while (false)

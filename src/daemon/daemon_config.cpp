@@ -15,6 +15,7 @@ namespace tern::daemon {
 namespace {
 
 Status Bad(const std::string& source, const std::string& field, const std::string& problem) {
+  if (field.empty()) return Status::InvalidArgument(source + ": " + problem);
   return Status::InvalidArgument(source + ": " + field + ": " + problem);
 }
 
@@ -28,8 +29,8 @@ Status CheckKeys(const YAML::Node& node, const std::string& source, const std::s
   return Status::Ok();
 }
 
-Status ReadString(const YAML::Node& parent, const char* key, const std::string& source, const std::string& field,
-                  std::string& out, bool required) {
+Status ReadString(const YAML::Node& parent, const char* key, const std::string& source,
+                  const std::string& field, std::string& out, bool required) {
   const YAML::Node n = parent[key];
   if (!n) return required ? Bad(source, field, "missing required field") : Status::Ok();
   if (!n.IsScalar()) return Bad(source, field, "expected a string");
@@ -59,26 +60,33 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(source + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  if (!root || root.IsNull()) return Status::InvalidArgument(source + ": the configuration is empty");
   DaemonConfig c;
   c.source = source;
   try {
-    TERN_RETURN_IF_ERROR(CheckKeys(root, source, "", {"host", "libvirt", "data_dir", "api", "infrastructure"}));
+    TERN_RETURN_IF_ERROR(
+        CheckKeys(root, source, "", {"host", "libvirt", "data_dir", "api", "infrastructure"}));
     const YAML::Node host = root["host"];
     if (!host) return Bad(source, "host", "missing required field");
     TERN_RETURN_IF_ERROR(CheckKeys(host, source, "host", {"name"}));
     TERN_RETURN_IF_ERROR(ReadString(host, "name", source, "host.name", c.host_name, true));
     if (!context::ValidateVmName(c.host_name).ok()) {
-      return Bad(source, "host.name", "'" + c.host_name + "' is not a valid name ([A-Za-z0-9][A-Za-z0-9._-]*)");
+      return Bad(source, "host.name",
+                 "'" + c.host_name + "' is not a valid name ([A-Za-z0-9][A-Za-z0-9._-]*)");
     }
     if (const YAML::Node lv = root["libvirt"]) {
-      TERN_RETURN_IF_ERROR(CheckKeys(lv, source, "libvirt", {"uri", "domain_type", "probe_kernel", "probe_initrd"}));
+      TERN_RETURN_IF_ERROR(
+          CheckKeys(lv, source, "libvirt", {"uri", "domain_type", "probe_kernel", "probe_initrd"}));
       TERN_RETURN_IF_ERROR(ReadString(lv, "uri", source, "libvirt.uri", c.libvirt_uri, false));
-      TERN_RETURN_IF_ERROR(ReadString(lv, "domain_type", source, "libvirt.domain_type", c.domain_type, false));
+      TERN_RETURN_IF_ERROR(
+          ReadString(lv, "domain_type", source, "libvirt.domain_type", c.domain_type, false));
       if (c.domain_type != "auto" && c.domain_type != "kvm" && c.domain_type != "qemu") {
         return Bad(source, "libvirt.domain_type", "'" + c.domain_type + "' is not one of auto, kvm, qemu");
       }
-      TERN_RETURN_IF_ERROR(ReadString(lv, "probe_kernel", source, "libvirt.probe_kernel", c.probe_kernel, false));
-      TERN_RETURN_IF_ERROR(ReadString(lv, "probe_initrd", source, "libvirt.probe_initrd", c.probe_initrd, false));
+      TERN_RETURN_IF_ERROR(
+          ReadString(lv, "probe_kernel", source, "libvirt.probe_kernel", c.probe_kernel, false));
+      TERN_RETURN_IF_ERROR(
+          ReadString(lv, "probe_initrd", source, "libvirt.probe_initrd", c.probe_initrd, false));
       c.probe_kernel = Absolute(c.probe_kernel, base_dir);
       c.probe_initrd = Absolute(c.probe_initrd, base_dir);
     }
@@ -91,9 +99,10 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
     TERN_ASSIGN_OR_RETURN(auto addr, api::ParseListenAddress(c.api_listen, source + ": api.listen"));
     (void)addr;
     const YAML::Node infra = root["infrastructure"];
-    if (!infra) return Bad(source, "infrastructure", "missing required field (the context this host gives its VMs)");
-    TERN_ASSIGN_OR_RETURN(c.infrastructure,
-                          context::ParseClassNode(infra, "infrastructure", source, base_dir, "infrastructure"));
+    if (!infra)
+      return Bad(source, "infrastructure", "missing required field (the context this host gives its VMs)");
+    TERN_ASSIGN_OR_RETURN(c.infrastructure, context::ParseClassNode(infra, "infrastructure", source, base_dir,
+                                                                    "infrastructure"));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(source + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "context/class_parser.h"
+#include "context/layer_tree.h"
 
 namespace tern::daemon {
 
@@ -89,9 +90,15 @@ Result<DeployPlan> PlanDeploy(const context::Manifest& m, const HostFacts& host,
     if (l.cls.name == "service") {
       l.iso.cloud_init_seed = true;
       l.iso.instance_id = "tern-" + uuid;
-      l.iso.hostname = vm.name;
+      // VM names may hold '_', host names may not.
+      std::string hostname = vm.name;
+      std::replace(hostname.begin(), hostname.end(), '_', '-');
+      l.iso.hostname = hostname;
       l.iso.cloud_init = m.cloud_init;
     }
+    // Render the tree now (cheap, no image yet) so that a layer that cannot be built is refused before
+    // anything is created.
+    TERN_RETURN_IF_ERROR(context::RenderLayerTree(l.cls, l.meta, l.iso).status().WithContext(m.source));
     l.iso_path = LayerIsoPath(plan.vm_dir, l.cls.name, 1);
     l.target_dev = targets[i];
     d.cdroms.push_back({l.target_dev, vm.cdrom_bus, l.iso_path});

@@ -41,6 +41,7 @@ Result<std::vector<std::string>> CdromTargets(const std::string& bus, size_t cou
 // The ISO file of one generation of a class's layer: <vm_dir>/<class>-g<generation>.iso.
 std::string LayerIsoPath(const std::string& vm_dir, const std::string& class_name, uint64_t generation);
 
-Result<DeployPlan> PlanDeploy(const context::Manifest& manifest, const HostFacts& host, const std::string& uuid);
+Result<DeployPlan> PlanDeploy(const context::Manifest& manifest, const HostFacts& host,
+                              const std::string& uuid);
 
 }  // namespace tern::daemon

@@ -35,12 +35,18 @@ namespace {
 std::string StateAfter(virt::LifecycleEvent e) {
   switch (e) {
     case virt::LifecycleEvent::kStarted:
-    case virt::LifecycleEvent::kResumed: return "running";
-    case virt::LifecycleEvent::kSuspended: return "paused";
-    case virt::LifecycleEvent::kStopped: return "shutoff";
-    case virt::LifecycleEvent::kCrashed: return "crashed";
-    case virt::LifecycleEvent::kPMSuspended: return "pmsuspended";
-    default: return "";
+    case virt::LifecycleEvent::kResumed:
+      return "running";
+    case virt::LifecycleEvent::kSuspended:
+      return "paused";
+    case virt::LifecycleEvent::kStopped:
+      return "shutoff";
+    case virt::LifecycleEvent::kCrashed:
+      return "crashed";
+    case virt::LifecycleEvent::kPMSuspended:
+      return "pmsuspended";
+    default:
+      return "";
   }
 }
 
@@ -78,27 +84,32 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
   TERN_ASSIGN_OR_RETURN(auto manifest, context::ParseManifestText(req.manifest, req.source, req.base_dir));
   const std::string& name = manifest.vm.name;
   std::lock_guard lock(deploy_mu_);
-  if (store_.GetVm(name).ok()) {
+  if (auto known = store_.GetVm(name); known.ok()) {
     return Status::AlreadyExists("vm '" + name + "' already exists on host " + config_.host_name);
+  } else if (known.status().code() != StatusCode::kNotFound) {
+    return known.status().WithContext("deploy " + name);
   }
   auto existing = hypervisor_.Lookup(name);
   if (existing.ok()) {
     return Status::AlreadyExists("a libvirt domain named '" + name + "' already exists on host " +
                                  config_.host_name + " (not managed by tern)");
   }
-  if (existing.status().code() != StatusCode::kNotFound) return existing.status().WithContext("deploy " + name);
+  if (existing.status().code() != StatusCode::kNotFound)
+    return existing.status().WithContext("deploy " + name);
 
   const std::string uuid = RandomUuid();
-  TERN_ASSIGN_OR_RETURN(auto plan, PlanDeploy(manifest, {config_.host_name, domain_type_, config_.data_dir,
-                                                         config_.infrastructure},
-                                              uuid));
+  TERN_ASSIGN_OR_RETURN(
+      auto plan,
+      PlanDeploy(manifest, {config_.host_name, domain_type_, config_.data_dir, config_.infrastructure},
+                 uuid));
   // Anything in the VM's directory is an orphan of an earlier failed deploy: tern owns it and no VM uses it.
   RemoveVmDir(plan.vm_dir);
   auto fail = [&](const Status& s, bool defined, bool recorded) {
     if (defined) {
       (void)hypervisor_.Destroy(name);
       Status u = hypervisor_.Undefine(name);
-      if (!u.ok() && u.code() != StatusCode::kNotFound) spdlog::error("rollback of {}: {}", name, u.ToString());
+      if (!u.ok() && u.code() != StatusCode::kNotFound)
+        spdlog::error("rollback of {}: {}", name, u.ToString());
     }
     if (recorded) {
       Status d = store_.DeleteVm(name);
@@ -110,10 +121,11 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
   };
   if (Status s = MakeDirs(plan.vm_dir); !s.ok()) return fail(s, false, false);
   for (const auto& l : plan.layers) {
-    if (Status s = context::WriteLayerIso(l.cls, l.meta, l.iso, l.iso_path); !s.ok()) return fail(s, false, false);
+    if (Status s = context::WriteLayerIso(l.cls, l.meta, l.iso, l.iso_path); !s.ok())
+      return fail(s, false, false);
   }
-  // Recorded before the domain exists so that its first lifecycle events (DEFINED, STARTED) are kept; a failed
-  // deploy removes the record again.
+  // Recorded before the domain exists so that its first lifecycle events (DEFINED, STARTED) are kept; a
+  // failed deploy removes the record again.
   const int64_t now = now_ms_();
   store::VmRecord rec{name, uuid, config_.host_name, "deploying", manifest.source, "tern-" + uuid, now, now};
   std::vector<store::LayerRecord> layers;
@@ -122,7 +134,8 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
                       l.target_dev, now, "deploy"});
   }
   if (Status s = store_.InsertVm(rec, layers); !s.ok()) return fail(s, false, false);
-  (void)store_.AppendEvent({0, name, now, "deploy", "on host " + config_.host_name + " from " + manifest.source});
+  (void)store_.AppendEvent(
+      {0, name, now, "deploy", "on host " + config_.host_name + " from " + manifest.source});
   if (Status s = hypervisor_.Define(plan.domain); !s.ok()) return fail(s, false, true);
   if (Status s = hypervisor_.Start(name); !s.ok()) return fail(s, true, true);
   (void)store_.UpdateVmState(name, "running", now_ms_());
@@ -141,8 +154,8 @@ Result<api::VmView> HostVmService::View(const store::VmRecord& vm) {
   }
   TERN_ASSIGN_OR_RETURN(auto layers, store_.ListLayers(vm.name));
   for (const auto& l : layers) {
-    v.layers.push_back(
-        {l.class_name, l.priority, l.generation, l.origin, l.target_dev, l.iso_path, l.changed_at_ms, l.reason});
+    v.layers.push_back({l.class_name, l.priority, l.generation, l.origin, l.target_dev, l.iso_path,
+                        l.changed_at_ms, l.reason});
   }
   return v;
 }
@@ -201,6 +214,17 @@ Status HostVmService::Reconcile() {
   for (const auto& vm : vms) {
     auto live = hypervisor_.Lookup(vm.name);
     std::string state;
+    if (live.ok() && vm.state == "deploying" && live->uuid == vm.uuid) {
+      // ternd stopped after defining this domain but before the deploy reported success: the client was never
+      // told it exists, so finish the rollback as for a failed deploy.
+      spdlog::warn("reconcile: rolling back the interrupted deploy of {}", vm.name);
+      (void)hypervisor_.Destroy(vm.name);
+      Status u = hypervisor_.Undefine(vm.name);
+      if (!u.ok() && u.code() != StatusCode::kNotFound) return u.WithContext("reconcile " + vm.name);
+      RemoveVmDir(config_.data_dir + "/vms/" + vm.name);
+      TERN_RETURN_IF_ERROR(store_.DeleteVm(vm.name));
+      continue;
+    }
     if (live.ok()) {
       state = live->state;
     } else if (live.status().code() == StatusCode::kNotFound) {

@@ -17,8 +17,8 @@ namespace tern::daemon {
 class HostVmService : public api::VmService {
  public:
   // domain_type / reason: the probe's decision for this host.
-  HostVmService(DaemonConfig config, virt::Hypervisor& hypervisor, store::StateStore& store, std::string domain_type,
-                std::string domain_type_reason, std::function<int64_t()> now_ms);
+  HostVmService(DaemonConfig config, virt::Hypervisor& hypervisor, store::StateStore& store,
+                std::string domain_type, std::string domain_type_reason, std::function<int64_t()> now_ms);
 
   Result<api::HostView> Host() override;
   Result<api::VmView> Deploy(const api::DeployRequest& request) override;

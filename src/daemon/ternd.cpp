@@ -12,7 +12,8 @@ namespace tern::daemon {
 
 namespace {
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 }  // namespace
@@ -32,7 +33,8 @@ Result<std::unique_ptr<Ternd>> Ternd::Start(const DaemonConfig& config) {
   TERN_RETURN_IF_ERROR(t->service_->Reconcile());
   t->router_ = std::make_unique<api::Router>(*t->service_);
   t->server_ = std::make_unique<api::HttpServer>(*t->router_);
-  TERN_ASSIGN_OR_RETURN(auto addr, api::ParseListenAddress(config.api_listen, config.source + ": api.listen"));
+  TERN_ASSIGN_OR_RETURN(auto addr,
+                        api::ParseListenAddress(config.api_listen, config.source + ": api.listen"));
   TERN_RETURN_IF_ERROR(t->server_->Start(addr));
   spdlog::info("ternd host {} serving the API on {}:{} (libvirt {}, data {})", config.host_name, addr.host,
                t->server_->port(), config.libvirt_uri, config.data_dir);
@@ -44,6 +46,8 @@ void Ternd::Stop() {
   if (hypervisor_) hypervisor_->SetEventHandler({});
 }
 
-Ternd::~Ternd() { Stop(); }
+Ternd::~Ternd() {
+  Stop();
+}
 
 }  // namespace tern::daemon

@@ -9,8 +9,8 @@ namespace tern::store {
 struct VmRecord {
   std::string name;
   std::string uuid;
-  std::string host;          // the tern host name the VM runs on
-  std::string state;         // running | paused | shutoff | missing | ...
+  std::string host;   // the tern host name the VM runs on
+  std::string state;  // running | paused | shutoff | missing | ...
   std::string manifest_source;
   std::string instance_id;
   int64_t created_at_ms = 0;
@@ -24,17 +24,17 @@ struct LayerRecord {
   uint64_t generation = 0;
   std::string origin;
   std::string iso_path;
-  std::string target_dev;   // the CD-ROM that carries it
+  std::string target_dev;  // the CD-ROM that carries it
   int64_t changed_at_ms = 0;
-  std::string reason;       // why it last changed: "deploy", "recontext", "migration" ...
+  std::string reason;  // why it last changed: "deploy", "recontext", "migration" ...
 };
 
 struct EventRecord {
   int64_t id = 0;
   std::string vm;
   int64_t at_ms = 0;
-  std::string kind;     // "lifecycle", "deploy", "destroy", ...
-  std::string detail;   // e.g. "RESUMED/MIGRATED"
+  std::string kind;    // "lifecycle", "deploy", "destroy", ...
+  std::string detail;  // e.g. "RESUMED/MIGRATED"
 };
 
 }  // namespace tern::store

@@ -46,15 +46,17 @@ std::string SqliteStatement::ColumnText(int i) const {
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
-  std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));  // NOLINT(cppcoreguidelines-owning-memory): private ctor
+  const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  std::unique_ptr<SqliteDb> db(
+      new SqliteDb(raw, path));  // NOLINT(cppcoreguidelines-owning-memory): private ctor
   if (rc != SQLITE_OK) {
-    return Status::IoError("cannot open state database '" + path + "': " +
-                           (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+    return Status::IoError("cannot open state database '" + path +
+                           "': " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
   }
   sqlite3_busy_timeout(raw, 5000);
-  TERN_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"));
+  TERN_RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"));
   return db;
 }
 

@@ -55,7 +55,8 @@ constexpr const char* kVmColumns =
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& db_path) {
   TERN_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(db_path));
-  std::unique_ptr<StateStore> store(new StateStore(std::move(db)));  // NOLINT(cppcoreguidelines-owning-memory)
+  std::unique_ptr<StateStore> store(
+      new StateStore(std::move(db)));  // NOLINT(cppcoreguidelines-owning-memory)
   TERN_RETURN_IF_ERROR(store->Migrate());
   return store;
 }
@@ -67,7 +68,8 @@ Status StateStore::Migrate() {
 
 Status StateStore::InsertLayerLocked(const LayerRecord& l) {
   auto r = db_->Run(
-      "INSERT INTO layers (vm, class, priority, generation, origin, iso_path, target_dev, changed_at_ms, reason) "
+      "INSERT INTO layers (vm, class, priority, generation, origin, iso_path, target_dev, changed_at_ms, "
+      "reason) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(vm, class) DO UPDATE SET priority=excluded.priority, "
       "generation=excluded.generation, origin=excluded.origin, iso_path=excluded.iso_path, "
       "target_dev=excluded.target_dev, changed_at_ms=excluded.changed_at_ms, reason=excluded.reason",
@@ -86,7 +88,8 @@ Status StateStore::InsertVm(const VmRecord& vm, const std::vector<LayerRecord>& 
   auto r = db_->Run(
       "INSERT INTO vms (name, uuid, host, state, manifest_source, instance_id, created_at_ms, updated_at_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {vm.name, vm.uuid, vm.host, vm.state, vm.manifest_source, vm.instance_id, vm.created_at_ms, vm.updated_at_ms});
+      {vm.name, vm.uuid, vm.host, vm.state, vm.manifest_source, vm.instance_id, vm.created_at_ms,
+       vm.updated_at_ms});
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kAlreadyExists) {
       return fail(Status::AlreadyExists("vm '" + vm.name + "' is already in the state database"));
@@ -123,16 +126,16 @@ Result<std::vector<VmRecord>> StateStore::ListVms() {
 
 Status StateStore::UpdateVmState(const std::string& name, const std::string& state, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  TERN_ASSIGN_OR_RETURN(int n, db_->Run("UPDATE vms SET state = ?, updated_at_ms = ? WHERE name = ?",
-                                        {state, now_ms, name}));
+  TERN_ASSIGN_OR_RETURN(
+      int n, db_->Run("UPDATE vms SET state = ?, updated_at_ms = ? WHERE name = ?", {state, now_ms, name}));
   if (n == 0) return Status::NotFound("vm '" + name + "' is not managed by tern on this host");
   return Status::Ok();
 }
 
 Status StateStore::UpdateVmHost(const std::string& name, const std::string& host, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  TERN_ASSIGN_OR_RETURN(int n, db_->Run("UPDATE vms SET host = ?, updated_at_ms = ? WHERE name = ?",
-                                        {host, now_ms, name}));
+  TERN_ASSIGN_OR_RETURN(
+      int n, db_->Run("UPDATE vms SET host = ?, updated_at_ms = ? WHERE name = ?", {host, now_ms, name}));
   if (n == 0) return Status::NotFound("vm '" + name + "' is not managed by tern on this host");
   return Status::Ok();
 }
@@ -191,21 +194,24 @@ Status StateStore::AppendEvent(const EventRecord& e) {
   std::lock_guard lock(mu_);
   // Events of a VM that is gone (a destroy racing its own STOPPED event) are dropped, never orphaned.
   auto r = db_->Run(
-      "INSERT INTO events (vm, at_ms, kind, detail) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM vms WHERE name = ?)",
+      "INSERT INTO events (vm, at_ms, kind, detail) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM vms WHERE "
+      "name = ?)",
       {e.vm, e.at_ms, e.kind, e.detail, e.vm});
   return r.ok() ? Status::Ok() : r.status();
 }
 
 Result<std::vector<EventRecord>> StateStore::ListEvents(const std::string& vm, int limit) {
   std::lock_guard lock(mu_);
-  TERN_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT id, vm, at_ms, kind, detail FROM (SELECT * FROM events "
-                                                "WHERE vm = ? ORDER BY id DESC LIMIT ?) ORDER BY id"));
+  TERN_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("SELECT id, vm, at_ms, kind, detail FROM (SELECT * FROM events "
+                                     "WHERE vm = ? ORDER BY id DESC LIMIT ?) ORDER BY id"));
   TERN_RETURN_IF_ERROR(stmt.Bind({vm, int64_t{limit}}));
   std::vector<EventRecord> out;
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    out.push_back({stmt.ColumnInt(0), stmt.ColumnText(1), stmt.ColumnInt(2), stmt.ColumnText(3), stmt.ColumnText(4)});
+    out.push_back(
+        {stmt.ColumnInt(0), stmt.ColumnText(1), stmt.ColumnInt(2), stmt.ColumnText(3), stmt.ColumnText(4)});
   }
   return out;
 }

@@ -9,10 +9,19 @@ namespace tern::api {
 
 class FakeVmService : public VmService {
  public:
-  Result<HostView> Host() override { return HostView{"h1", "node-1", "qemu:///system", "qemu", "probe", "0.1"}; }
+  Result<HostView> Host() override {
+    return HostView{"h1", "node-1", "qemu:///system", "qemu", "probe", "0.1"};
+  }
   Result<VmView> Deploy(const DeployRequest& r) override {
-    if (r.manifest.find("bad") != std::string::npos) return Status::InvalidArgument(r.source + ": vm.name: bad");
-    VmView v{"web1", "u-1", "h1", "running", r.source, 7, {{"service", 10, 1, "manifest", "sda", "/x.iso", 7, "deploy"}}};
+    if (r.manifest.find("bad") != std::string::npos)
+      return Status::InvalidArgument(r.source + ": vm.name: bad");
+    VmView v{"web1",
+             "u-1",
+             "h1",
+             "running",
+             r.source,
+             7,
+             {{"service", 10, 1, "manifest", "sda", "/x.iso", 7, "deploy"}}};
     if (vms.count(v.name) != 0) return Status::AlreadyExists("vm 'web1' exists");
     vms[v.name] = v;
     return v;

@@ -1,7 +1,8 @@
-#include "core/result.h"
 #include "core/status.h"
 
 #include <gtest/gtest.h>
+
+#include "core/result.h"
 
 namespace tern {
 namespace {

@@ -136,7 +136,8 @@ TEST_F(DaemonConfigTest, UnknownTopLevelKey) {
 }
 
 TEST_F(DaemonConfigTest, UnknownKeyInHost) {
-  const std::string e = Error("host:\n  name: node-1\n  fqdn: node-1.example\ninfrastructure:\n  priority: 5\n");
+  const std::string e =
+      Error("host:\n  name: node-1\n  fqdn: node-1.example\ninfrastructure:\n  priority: 5\n");
   EXPECT_THAT(e, StartsWith("ternd.yaml: host: "));
   EXPECT_THAT(e, HasSubstr("unknown key 'fqdn'"));
 }

@@ -227,7 +227,8 @@ TEST_F(DeployPlanTest, DiskSharingTheCdromBusIsRefused) {
   dir_.Write("data.img", "raw");
   std::string text = kManifest;
   const std::string disk = "    - path: disk.qcow2";
-  text.replace(text.find(disk), disk.size(), "    - path: data.img\n      bus: scsi");  // CD-ROMs are scsi too
+  text.replace(text.find(disk), disk.size(),
+               "    - path: data.img\n      bus: scsi");  // CD-ROMs are scsi too
   Result<DeployPlan> plan = PlanDeploy(Parse(text), host_, kUuid);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kInvalidArgument);

@@ -1,9 +1,9 @@
 // FakeHypervisor: an in-memory virt::Hypervisor for tests of the daemon's logic (no libvirt). Domains follow
-// libvirt's rules closely enough for the host service: Define makes a persistent, inactive domain; Start makes
-// it active; Destroy stops it (and removes it if it is transient); Undefine removes an inactive domain and makes
-// an active one transient. Knobs make single operations fail; every call is recorded ("Define web1", ...).
-// Lifecycle events are delivered synchronously on the caller's thread, to the handler set with SetEventHandler,
-// when emit_events is set (or explicitly with Emit).
+// libvirt's rules closely enough for the host service: Define makes a persistent, inactive domain; Start
+// makes it active; Destroy stops it (and removes it if it is transient); Undefine removes an inactive domain
+// and makes an active one transient. Knobs make single operations fail; every call is recorded ("Define
+// web1", ...). Lifecycle events are delivered synchronously on the caller's thread, to the handler set with
+// SetEventHandler, when emit_events is set (or explicitly with Emit).
 #pragma once
 
 #include <map>
@@ -130,7 +130,8 @@ class FakeHypervisor : public virt::Hypervisor {
       if (fail_start) return *fail_start;
       auto it = domains_.find(name);
       if (it == domains_.end()) return NotFoundLocked(name);
-      if (it->second.info.active) return Status::FailedPrecondition("domain '" + name + "' is already running");
+      if (it->second.info.active)
+        return Status::FailedPrecondition("domain '" + name + "' is already running");
       it->second.info.active = true;
       it->second.info.state = "running";
     }
@@ -219,7 +220,8 @@ class FakeHypervisor : public virt::Hypervisor {
     if (it == domains_.end()) return NotFoundLocked(name);
     if (cdrom.bus != "scsi") return Status::InvalidArgument("hot-plug of CD-ROMs is SCSI only");
     for (const auto& c : it->second.spec.cdroms) {
-      if (c.target_dev == cdrom.target_dev) return Status::AlreadyExists("CD-ROM " + cdrom.target_dev + " exists");
+      if (c.target_dev == cdrom.target_dev)
+        return Status::AlreadyExists("CD-ROM " + cdrom.target_dev + " exists");
     }
     it->second.spec.cdroms.push_back(cdrom);
     return Status::Ok();
@@ -252,7 +254,8 @@ class FakeHypervisor : public virt::Hypervisor {
     return s;
   }
 
-  Result<virt::MigrationResult> Migrate(const std::string& name, const virt::MigrationOptions& opts) override {
+  Result<virt::MigrationResult> Migrate(const std::string& name,
+                                        const virt::MigrationOptions& opts) override {
     std::lock_guard lock(mu_);
     calls_.push_back("Migrate " + name + " " + opts.dest_uri);
     if (domains_.count(name) == 0) return NotFoundLocked(name);

@@ -17,9 +17,9 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using testing::FakeHypervisor;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::FakeHypervisor;
 using testing::TempDir;
 namespace fs = std::filesystem;
 
@@ -393,16 +393,60 @@ TEST_F(HostVmServiceTest, OrphanFilesOfAnEarlierFailedDeployAreRemoved) {
   EXPECT_EQ(VmFiles(), (std::set<std::string>{"service-g1.iso", "infrastructure-g1.iso", "broker-g1.iso"}));
 }
 
-TEST_F(HostVmServiceTest, DeployWithSynchronousLifecycleEvents) {
-  // libvirt sends DEFINED and STARTED while the deploy is still running (before the VM is recorded): they are
-  // dropped, and nothing deadlocks.
+TEST_F(HostVmServiceTest, DeployKeepsTheFirstLifecycleEvents) {
+  // The VM is recorded ("deploying") before the domain is defined, so DEFINED and STARTED, which libvirt
+  // sends while the deploy is still running, are kept; nothing deadlocks when they arrive on the deploying
+  // thread.
   hv_.emit_events = true;
   MustDeploy();
   EXPECT_EQ(StoredState(), "running");
   auto events = service_->Events("web1", 10);
   ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ((*events)[0].kind, "deploy");
+  std::vector<std::string> got;
+  for (const auto& e : *events) got.push_back(e.kind + " " + e.detail);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_THAT(got[0], ::testing::StartsWith("deploy "));
+  EXPECT_EQ(got[1], "lifecycle DEFINED/ADDED");
+  EXPECT_EQ(got[2], "lifecycle STARTED/BOOTED");
+}
+
+TEST_F(HostVmServiceTest, StartFailureWithLifecycleEventsLeavesNoEvents) {
+  hv_.emit_events = true;
+  hv_.fail_start = Status::Internal("qemu exited");
+  ASSERT_FALSE(service_->Deploy(Request()).ok());
+  ExpectNothingOf("web1");
+  auto orphans = store_->ListEvents("web1", 100);
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_TRUE(orphans->empty());
+}
+
+TEST_F(HostVmServiceTest, ReconcileFinishesTheRollbackOfAnInterruptedDeploy) {
+  // ternd stopped after recording the VM, before defining its domain.
+  ASSERT_TRUE(store_
+                  ->InsertVm({"web1", "u-1", "node-1", "deploying", "/m/web1.yaml", "tern-u-1", kT0, kT0},
+                             {{"web1", "service", 50, 1, "manifest:/m/web1.yaml", VmDir() + "/service-g1.iso",
+                               "sda", kT0, "deploy"}})
+                  .ok());
+  dir_.Write("data/vms/web1/service-g1.iso", "partial");
+  ASSERT_TRUE(service_->Reconcile().ok());
+  ExpectNothingOf("web1");
+}
+
+// docs/operator-guide.md: "If ternd itself stops mid-deploy, it finishes that rollback when it starts again."
+TEST_F(HostVmServiceTest, ReconcileRollsBackAnInterruptedDeployWhoseDomainWasDefined) {
+  // ternd stopped after defining the domain, before starting it: the record still says "deploying".
+  ASSERT_TRUE(store_
+                  ->InsertVm({"web1", "u-1", "node-1", "deploying", "/m/web1.yaml", "tern-u-1", kT0, kT0},
+                             {{"web1", "service", 50, 1, "manifest:/m/web1.yaml", VmDir() + "/service-g1.iso",
+                               "sda", kT0, "deploy"}})
+                  .ok());
+  dir_.Write("data/vms/web1/service-g1.iso", "image");
+  virt::DomainSpec spec;
+  spec.name = "web1";
+  spec.uuid = "u-1";
+  ASSERT_TRUE(hv_.Define(spec).ok());
+  ASSERT_TRUE(service_->Reconcile().ok());
+  ExpectNothingOf("web1");
 }
 
 TEST_F(HostVmServiceTest, DestroyRemovesDomainFilesAndRecords) {
@@ -428,11 +472,14 @@ TEST_F(HostVmServiceTest, DestroyWithLifecycleEventsLeavesNoOrphanEvents) {
   auto orphans = store_->ListEvents("web1", 100);
   ASSERT_TRUE(orphans.ok());
   EXPECT_TRUE(orphans->empty());
-  // And the name can be deployed again, with a fresh history.
+  // And the name can be deployed again, with a fresh history (nothing of the first VM's).
   MustDeploy();
   auto events = service_->Events("web1", 100);
   ASSERT_TRUE(events.ok());
-  EXPECT_EQ(events->size(), 1u);
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].kind, "deploy");
+  EXPECT_EQ((*events)[1].detail, "DEFINED/ADDED");
+  EXPECT_EQ((*events)[2].detail, "STARTED/BOOTED");
 }
 
 TEST_F(HostVmServiceTest, DestroyOfAStoppedOrVanishedDomain) {

@@ -18,16 +18,19 @@ class CliContextBuildTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("tern-cli-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     manifest_ = (dir_ / "web.yaml").string();
-    ASSERT_TRUE(WriteFileAtomic(manifest_,
-                                "vm:\n  name: web1\n  memory_mib: 128\ncontext:\n  service:\n    priority: 10\n"
-                                "    values: {port: \"8080\"}\n  broker:\n    priority: 30\n    values: {region: eu}\n")
+    ASSERT_TRUE(WriteFileAtomic(
+                    manifest_,
+                    "vm:\n  name: web1\n  memory_mib: 128\ncontext:\n  service:\n    priority: 10\n"
+                    "    values: {port: \"8080\"}\n  broker:\n    priority: 30\n    values: {region: eu}\n")
                     .ok());
     ASSERT_TRUE(WriteFileAtomic((dir_ / "host.yaml").string(),
                                 "host:\n  name: h9\ninfrastructure:\n  priority: 20\n  values: {site: x}\n")
                     .ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  Result<CommandOutput> Tern(const std::string& args) { return RunShell(ShellQuote(BuiltProgram("tern")) + " " + args); }
+  Result<CommandOutput> Tern(const std::string& args) {
+    return RunShell(ShellQuote(BuiltProgram("tern")) + " " + args);
+  }
   std::filesystem::path dir_;
   std::string manifest_;
 };
@@ -54,8 +57,8 @@ TEST_F(CliContextBuildTest, BuildsEachClassDeterministically) {
   EXPECT_EQ(iso->volume_id, "TERN_BROKER");
   EXPECT_NE(iso->files.at(".tern/layer.json").find("\"generation\":4"), std::string::npos);
 
-  r = Tern("context build " + manifest_ + " --class infrastructure --host-config " + (dir_ / "host.yaml").string() +
-           " --out " + a);
+  r = Tern("context build " + manifest_ + " --class infrastructure --host-config " +
+           (dir_ / "host.yaml").string() + " --out " + a);
   ASSERT_EQ(r->exit_code, 0) << r->err;
   iso = context::ReadIso(*ReadFile(a));
   ASSERT_TRUE(iso.ok());

@@ -1,5 +1,6 @@
-// End to end: two simulated hosts, each with a real ternd and a different infrastructure context; the `tern` CLI
-// deploys the test guest, the guest prints both of its layers on the serial console, and destroy leaves nothing.
+// End to end: two simulated hosts, each with a real ternd and a different infrastructure context; the `tern`
+// CLI deploys the test guest, the guest prints both of its layers on the serial console, and destroy leaves
+// nothing.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,14 +14,16 @@ namespace {
 
 constexpr auto kGuestReady = std::chrono::seconds(90);
 
-std::string WriteManifest(const std::string& dir, const std::string& name, const std::string& extra_service = "") {
+std::string WriteManifest(const std::string& dir, const std::string& name,
+                          const std::string& extra_service = "") {
   const std::string guest = TestGuestDir();
   const std::string path = dir + "/" + name + ".yaml";
   std::ofstream(dir + "/app.conf") << "listen=8080\n";
-  std::ofstream(path) << "vm:\n  name: " << name << "\n  memory_mib: 192\n  vcpus: 1\n  boot:\n    kernel: " << guest
-                      << "/vmlinuz\n    initrd: " << guest << "/initrd.img\n    cmdline: \"console=ttyS0 panic=-1\"\n"
-                      << "context:\n  service:\n    priority: 10\n    values:\n      app: shop\n      greeting: hello\n"
-                      << extra_service << "    files:\n      - path: etc/app.conf\n        source: app.conf\n";
+  std::ofstream(path)
+      << "vm:\n  name: " << name << "\n  memory_mib: 192\n  vcpus: 1\n  boot:\n    kernel: " << guest
+      << "/vmlinuz\n    initrd: " << guest << "/initrd.img\n    cmdline: \"console=ttyS0 panic=-1\"\n"
+      << "context:\n  service:\n    priority: 10\n    values:\n      app: shop\n      greeting: hello\n"
+      << extra_service << "    files:\n      - path: etc/app.conf\n        source: app.conf\n";
   return path;
 }
 
@@ -28,7 +31,8 @@ class DeployTest : public ::testing::Test {
  protected:
   void SetUp() override {
     TERN_REQUIRE_INTEGRATION_PREREQS();
-    auto c = TerndCluster::Start(2, {{{"site", "lab-a"}, {"zone", "a1"}}, {{"site", "lab-b"}, {"zone", "b7"}}});
+    auto c =
+        TerndCluster::Start(2, {{{"site", "lab-a"}, {"zone", "a1"}}, {{"site", "lab-b"}, {"zone", "b7"}}});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     cluster_ = std::move(c).value();
     dir_ = cluster_->hosts().run_dir() + "/manifests";
@@ -103,11 +107,14 @@ TEST_F(DeployTest, BadManifestsAreRefusedBeforeAnythingIsCreated) {
   const std::string head = "vm:\n  name: x1\n  memory_mib: 128\ncontext:\n  service:\n";
   const std::vector<Case> cases = {
       {"unknown_key", head + "    priority: 10\n    prio: 3\n", "unknown key 'prio'"},
-      {"wrong_type", "vm:\n  name: x1\n  memory_mib: lots\ncontext:\n  service:\n    priority: 10\n", "vm.memory_mib"},
+      {"wrong_type", "vm:\n  name: x1\n  memory_mib: lots\ncontext:\n  service:\n    priority: 10\n",
+       "vm.memory_mib"},
       {"no_priority", head + "    values: {a: b}\n", "context.service.priority"},
       {"same_priority_as_host", head + "    priority: 20\n", "same priority 20"},
-      {"missing_file", head + "    priority: 10\n    files:\n      - path: a\n        source: nope.conf\n", "nope.conf"},
-      {"bad_name", "vm:\n  name: bad/name\n  memory_mib: 128\ncontext:\n  service:\n    priority: 10\n", "vm.name"},
+      {"missing_file", head + "    priority: 10\n    files:\n      - path: a\n        source: nope.conf\n",
+       "nope.conf"},
+      {"bad_name", "vm:\n  name: bad/name\n  memory_mib: 128\ncontext:\n  service:\n    priority: 10\n",
+       "vm.name"},
   };
   for (const auto& c : cases) {
     const std::string path = dir_ + "/" + c.name + ".yaml";
@@ -134,7 +141,8 @@ TEST_F(DeployTest, LibvirtFailureHalfwayLeavesNothingBehind) {
   const std::string guest = TestGuestDir();
   const std::string path = dir_ + "/half.yaml";
   ASSERT_TRUE(WriteFileAtomic(path, "vm:\n  name: half1\n  memory_mib: 128\n  boot:\n    kernel: " + guest +
-                                        "/vmlinuz\n  disks:\n    - path: " + disk + "\n      format: qcow2\n" +
+                                        "/vmlinuz\n  disks:\n    - path: " + disk +
+                                        "\n      format: qcow2\n" +
                                         "context:\n  service:\n    priority: 10\n")
                   .ok());
   auto r = cluster_->Tern(1, "vm deploy " + ShellQuote(path));

@@ -11,7 +11,9 @@
 
 namespace tern::testing {
 
-std::string BuiltProgram(const std::string& name) { return std::string(TERN_BINARY_DIR) + "/apps/" + name; }
+std::string BuiltProgram(const std::string& name) {
+  return std::string(TERN_BINARY_DIR) + "/apps/" + name;
+}
 
 std::string TestGuestDir() {
   const std::string dir = std::string(TERN_BINARY_DIR) + "/test-guest";
@@ -25,7 +27,8 @@ bool IntegrationRequired() {
 
 std::string IntegrationUnavailableReason() {
   if (std::string why = SimHostsUnavailableReason(); !why.empty()) return why;
-  if (TestGuestDir().empty()) return "the test guest is not built (run scripts/build-test-guest " TERN_BINARY_DIR "/test-guest)";
+  if (TestGuestDir().empty())
+    return "the test guest is not built (run scripts/build-test-guest " TERN_BINARY_DIR "/test-guest)";
   for (const char* p : {"tern", "ternd"}) {
     if (!FileExists(BuiltProgram(p))) return "program " + BuiltProgram(p) + " is not built";
   }
@@ -72,9 +75,9 @@ Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
     for (const auto& [k, v] : values) cfg << "    " << k << ": \"" << v << "\"\n";
     if (values.empty()) cfg << "    host: \"" << h.name << "\"\n";
     TERN_RETURN_IF_ERROR(WriteFileAtomic(t.config, cfg.str()));
-    TERN_ASSIGN_OR_RETURN(auto out, c->hosts_->Exec(i, "nohup " + ShellQuote(BuiltProgram("ternd")) + " --config " +
-                                                          ShellQuote(t.config) + " >" + ShellQuote(t.log) +
-                                                          " 2>&1 </dev/null & echo $!"));
+    TERN_ASSIGN_OR_RETURN(auto out, c->hosts_->Exec(i, "nohup " + ShellQuote(BuiltProgram("ternd")) +
+                                                           " --config " + ShellQuote(t.config) + " >" +
+                                                           ShellQuote(t.log) + " 2>&1 </dev/null & echo $!"));
     (void)out;
     c->ternd_.push_back(t);
   }
@@ -86,7 +89,8 @@ Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
       if (r.ok() && r->exit_code == 0) break;
       if (std::chrono::steady_clock::now() > deadline) {
         auto log = ReadFile(c->ternd(i).log);
-        return Status::Unavailable("ternd on " + c->ternd(i).name + " did not answer within 60 s; its log:\n" +
+        return Status::Unavailable("ternd on " + c->ternd(i).name +
+                                   " did not answer within 60 s; its log:\n" +
                                    (log.ok() ? *log : log.status().ToString()));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -100,8 +104,9 @@ TerndCluster::~TerndCluster() {
 }
 
 Result<CommandOutput> TerndCluster::Tern(int i, const std::string& args) const {
-  return RunShell("ip netns exec " + ShellQuote(hosts_->fabric_ns()) + " " + ShellQuote(BuiltProgram("tern")) +
-                  " --server " + ShellQuote(ternd(i).api_url) + " " + args);
+  return RunShell("ip netns exec " + ShellQuote(hosts_->fabric_ns()) + " " +
+                  ShellQuote(BuiltProgram("tern")) + " --server " + ShellQuote(ternd(i).api_url) + " " +
+                  args);
 }
 
 std::string TerndCluster::SerialLog(int i, const std::string& vm) const {

@@ -12,17 +12,18 @@
 namespace tern::testing {
 
 struct TerndHost {
-  std::string name;       // tern host name ("h1")
-  std::string config;     // ternd config path
+  std::string name;    // tern host name ("h1")
+  std::string config;  // ternd config path
   std::string data_dir;
-  std::string api_url;    // http://IP:7480, reachable from the fabric namespace
-  std::string log;        // ternd's log file
+  std::string api_url;  // http://IP:7480, reachable from the fabric namespace
+  std::string log;      // ternd's log file
 };
 
 class TerndCluster {
  public:
   // infra_values[i-1]: the infrastructure key-values of host i (its priority is 20).
-  static Result<std::unique_ptr<TerndCluster>> Start(int n, const std::vector<std::map<std::string, std::string>>& infra_values);
+  static Result<std::unique_ptr<TerndCluster>> Start(
+      int n, const std::vector<std::map<std::string, std::string>>& infra_values);
   ~TerndCluster();
 
   SimHosts& hosts() { return *hosts_; }
@@ -54,11 +55,11 @@ Result<std::string> WaitForFileContaining(const std::string& path, const std::st
 }  // namespace tern::testing
 
 // Skips (or, in CI, fails) when the end-to-end prerequisites are missing.
-#define TERN_REQUIRE_INTEGRATION_PREREQS()                                              \
-  do {                                                                                  \
-    const std::string why = ::tern::testing::IntegrationUnavailableReason();            \
-    if (!why.empty()) {                                                                 \
+#define TERN_REQUIRE_INTEGRATION_PREREQS()                                                   \
+  do {                                                                                       \
+    const std::string why = ::tern::testing::IntegrationUnavailableReason();                 \
+    if (!why.empty()) {                                                                      \
       if (::tern::testing::IntegrationRequired()) FAIL() << "prerequisite missing: " << why; \
-      GTEST_SKIP() << why;                                                              \
-    }                                                                                   \
+      GTEST_SKIP() << why;                                                                   \
+    }                                                                                        \
   } while (false)

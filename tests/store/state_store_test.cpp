@@ -23,7 +23,9 @@ class StateStoreTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  static VmRecord Vm(const std::string& name) { return {name, "uuid-" + name, "h1", "running", "/m.yaml", "i-1", 1, 1}; }
+  static VmRecord Vm(const std::string& name) {
+    return {name, "uuid-" + name, "h1", "running", "/m.yaml", "i-1", 1, 1};
+  }
   static LayerRecord Layer(const std::string& vm, const std::string& cls, int prio) {
     return {vm, cls, prio, 1, "origin", "/iso/" + cls, "sda", 5, "deploy"};
   }
@@ -74,7 +76,8 @@ TEST_F(StateStoreTest, UpsertLayerBumpsGenerationAndEventsAreOrdered) {
   EXPECT_EQ(store_->ListLayers("a")->at(0).reason, "recontext");
   EXPECT_TRUE(store_->AppendEvent({0, "nobody", 1, "lifecycle", "x"}).ok());
   EXPECT_TRUE(store_->ListEvents("nobody", 10)->empty());
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->AppendEvent({0, "a", i, "lifecycle", std::to_string(i)}).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(store_->AppendEvent({0, "a", i, "lifecycle", std::to_string(i)}).ok());
   auto ev = store_->ListEvents("a", 3);
   ASSERT_TRUE(ev.ok());
   ASSERT_EQ(ev->size(), 3u);
