@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "api/api_client.h"
 #include "api/text_format.h"
@@ -105,6 +106,20 @@ int main(int argc, char** argv) {
   events->add_option("--limit", limit, "how many of the newest events (1..10000)")
       ->check(CLI::Range(1, 10000));
 
+  std::string class_name_rc = "infrastructure";
+  auto* recontext = vm->add_subcommand("recontext",
+                                       "rebuild one context class of a running VM as the next "
+                                       "generation and swap it in (default: infrastructure)");
+  recontext->add_option("name", name, "VM name")->required();
+  recontext->add_option("--class", class_name_rc,
+                        "context class to rebuild (infrastructure, or a manifest class)");
+  std::string to_host;
+  auto* migrate = vm->add_subcommand("migrate",
+                                     "live-migrate a VM to another host of the site (disks are copied); "
+                                     "prints progress, then total time, downtime and bytes");
+  migrate->add_option("name", name, "VM name")->required();
+  migrate->add_option("--to", to_host, "destination host (one of the peers in ternd's config)")->required();
+
   auto* host = app.add_subcommand("host", "the host behind the API");
   host->require_subcommand(1);
   host->add_subcommand("show", "show the host: name, hostname, libvirt URI, domain type and why");
@@ -160,6 +175,39 @@ int main(int argc, char** argv) {
     if (!e.ok()) return Fail(e.status());
     std::cout << tern::api::FormatEvents(*e);
     return 0;
+  }
+  if (recontext->parsed()) {
+    auto r = client->Recontext(name, class_name_rc);
+    if (!r.ok()) return Fail(r.status());
+    std::cout << "recontextualized " << name << ": " << r->summary << '\n';
+    return 0;
+  }
+  if (migrate->parsed()) {
+    auto m = client->Migrate(name, to_host);
+    if (!m.ok()) return Fail(m.status());
+    std::cout << "migrating " << name << " from " << m->from << " to " << m->to << " (migration " << m->id
+              << ")\n";
+    std::string last;
+    while (true) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      auto now = client->GetMigration(m->id);
+      if (!now.ok()) return Fail(now.status());
+      std::string line = "  " + now->state;
+      if (now->data_total > 0) {
+        line += ": " + std::to_string(now->data_processed >> 20) + " of " +
+                std::to_string(now->data_total >> 20) + " MiB, " + std::to_string(now->data_remaining >> 20) +
+                " MiB remaining, " + std::to_string(now->elapsed_ms) + " ms";
+      }
+      if (line != last) std::cout << line << '\n' << std::flush;
+      last = line;
+      if (now->state == "succeeded") {
+        std::cout << "migrated " << name << " to " << now->to << ": total " << now->total_ms
+                  << " ms, downtime " << now->downtime_ms << " ms, " << now->bytes << " bytes\n";
+        return 0;
+      }
+      if (now->state == "failed")
+        return Fail(tern::Status::Internal("migration of " + name + " failed: " + now->error));
+    }
   }
   if (host->got_subcommand("show")) {
     auto h = client->Host();

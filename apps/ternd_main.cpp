@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto ternd = tern::daemon::Ternd::Start(*config);
@@ -39,7 +40,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    auto reloaded = tern::daemon::ParseDaemonConfigFile(config_path);
+    if (!reloaded.ok()) {
+      spdlog::error("SIGHUP: keeping the running configuration: {}", reloaded.status().message());
+      continue;
+    }
+    if (auto s = (*ternd)->Reload(*reloaded); !s.ok()) spdlog::error("SIGHUP: {}", s.ToString());
+  }
   spdlog::info("signal {}: stopping", sig);
   (*ternd)->Stop();
   return 0;

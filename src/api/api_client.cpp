@@ -79,6 +79,33 @@ Status ApiClient::Destroy(const std::string& name) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
+Result<RecontextView> ApiClient::Recontext(const std::string& name, const std::string& class_name) {
+  TERN_ASSIGN_OR_RETURN(
+      json j, impl_->Call("POST", "/v1/vms/" + name + "/recontext", json{{"class", class_name}}.dump()));
+  return RecontextViewFromJson(j);
+}
+
+Result<MigrationView> ApiClient::Migrate(const std::string& name, const std::string& to_host) {
+  TERN_ASSIGN_OR_RETURN(json j,
+                        impl_->Call("POST", "/v1/vms/" + name + "/migrate", json{{"to", to_host}}.dump()));
+  return MigrationViewFromJson(j);
+}
+
+Result<MigrationView> ApiClient::GetMigration(const std::string& id) {
+  TERN_ASSIGN_OR_RETURN(json j, impl_->Call("GET", "/v1/migrations/" + id));
+  return MigrationViewFromJson(j);
+}
+
+Result<IncomingView> ApiClient::PrepareIncoming(const IncomingRequest& request) {
+  TERN_ASSIGN_OR_RETURN(json j, impl_->Call("POST", "/v1/incoming", ToJson(request).dump()));
+  return IncomingViewFromJson(j);
+}
+
+Status ApiClient::AbortIncoming(const std::string& name) {
+  auto r = impl_->Call("DELETE", "/v1/incoming/" + name);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Result<std::vector<EventView>> ApiClient::Events(const std::string& name, int limit) {
   TERN_ASSIGN_OR_RETURN(json j,
                         impl_->Call("GET", "/v1/vms/" + name + "/events?limit=" + std::to_string(limit)));

@@ -22,6 +22,11 @@ class ApiClient {
   Result<VmView> Show(const std::string& name);
   Status Destroy(const std::string& name);
   Result<std::vector<EventView>> Events(const std::string& name, int limit);
+  Result<RecontextView> Recontext(const std::string& name, const std::string& class_name);
+  Result<MigrationView> Migrate(const std::string& name, const std::string& to_host);
+  Result<MigrationView> GetMigration(const std::string& id);
+  Result<IncomingView> PrepareIncoming(const IncomingRequest& request);
+  Status AbortIncoming(const std::string& name);
 
  private:
   struct Impl;

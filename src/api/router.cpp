@@ -49,6 +49,27 @@ HttpResponse Router::Handle(const HttpRequest& req) {
     auto h = service_.Host();
     return h.ok() ? Json(200, ToJson(*h)) : Error(h.status());
   }
+  if (seg.size() == 3 && seg[1] == "migrations") {
+    if (req.method != "GET") return method_not_allowed();
+    auto m = service_.GetMigration(seg[2]);
+    return m.ok() ? Json(200, ToJson(*m)) : Error(m.status());
+  }
+  if (seg.size() >= 2 && seg[1] == "incoming") {
+    if (seg.size() == 2 && req.method == "POST") {
+      const json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+      if (body.is_discarded())
+        return Error(Status::InvalidArgument("incoming request: body is not valid JSON"));
+      auto r = IncomingRequestFromJson(body);
+      if (!r.ok()) return Error(r.status());
+      auto v = service_.PrepareIncoming(*r);
+      return v.ok() ? Json(201, ToJson(*v)) : Error(v.status());
+    }
+    if (seg.size() == 3 && req.method == "DELETE") {
+      Status s = service_.AbortIncoming(seg[2]);
+      return s.ok() ? Json(200, {{"aborted", seg[2]}}) : Error(s);
+    }
+    return method_not_allowed();
+  }
   if (seg.size() >= 2 && seg[1] == "vms") {
     if (seg.size() == 2) {
       if (req.method == "GET") {
@@ -80,6 +101,22 @@ HttpResponse Router::Handle(const HttpRequest& req) {
         return s.ok() ? Json(200, {{"destroyed", name}}) : Error(s);
       }
       return method_not_allowed();
+    }
+    if (seg.size() == 4 && (seg[3] == "recontext" || seg[3] == "migrate")) {
+      if (req.method != "POST") return method_not_allowed();
+      const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+      if (!body.is_object())
+        return Error(Status::InvalidArgument(seg[3] + " request: body is not a JSON object"));
+      if (seg[3] == "recontext") {
+        const std::string cls = body.value("class", std::string("infrastructure"));
+        auto r = service_.Recontext(name, cls);
+        return r.ok() ? Json(200, ToJson(*r)) : Error(r.status());
+      }
+      if (!body.contains("to") || !body["to"].is_string()) {
+        return Error(Status::InvalidArgument("migrate request.to: missing (the destination host)"));
+      }
+      auto m = service_.Migrate(name, body["to"].get<std::string>());
+      return m.ok() ? Json(202, ToJson(*m)) : Error(m.status());
     }
     if (seg.size() == 4 && seg[3] == "events") {
       if (req.method != "GET") return method_not_allowed();

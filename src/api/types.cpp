@@ -36,6 +36,140 @@ Result<LayerView> LayerViewFromJson(const json& j) {
 
 }  // namespace
 
+json ToJson(const RecontextView& r) {
+  return {{"class", r.class_name},  {"generation", r.generation}, {"resolve_ms", r.resolve_ms},
+          {"build_ms", r.build_ms}, {"detach_ms", r.detach_ms},   {"attach_ms", r.attach_ms},
+          {"prebuilt", r.prebuilt}, {"summary", r.summary}};
+}
+
+Result<RecontextView> RecontextViewFromJson(const json& j) {
+  RecontextView r;
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "class", r.class_name));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "generation", r.generation));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "resolve_ms", r.resolve_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "build_ms", r.build_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "detach_ms", r.detach_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "attach_ms", r.attach_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "prebuilt", r.prebuilt));
+  TERN_RETURN_IF_ERROR(Get(j, "recontext", "summary", r.summary));
+  return r;
+}
+
+json ToJson(const MigrationView& m) {
+  return {{"id", m.id},
+          {"vm", m.vm},
+          {"from", m.from},
+          {"to", m.to},
+          {"state", m.state},
+          {"data_total", m.data_total},
+          {"data_processed", m.data_processed},
+          {"data_remaining", m.data_remaining},
+          {"elapsed_ms", m.elapsed_ms},
+          {"total_ms", m.total_ms},
+          {"downtime_ms", m.downtime_ms},
+          {"bytes", m.bytes},
+          {"error", m.error}};
+}
+
+Result<MigrationView> MigrationViewFromJson(const json& j) {
+  MigrationView m;
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "id", m.id));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "vm", m.vm));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "from", m.from));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "to", m.to));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "state", m.state));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "data_total", m.data_total));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "data_processed", m.data_processed));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "data_remaining", m.data_remaining));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "elapsed_ms", m.elapsed_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "total_ms", m.total_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "downtime_ms", m.downtime_ms));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "bytes", m.bytes));
+  TERN_RETURN_IF_ERROR(Get(j, "migration", "error", m.error));
+  return m;
+}
+
+json ToJson(const IncomingRequest& r) {
+  json layers = json::array();
+  for (const auto& l : r.layers) {
+    layers.push_back({{"class", l.class_name},
+                      {"priority", l.priority},
+                      {"generation", l.generation},
+                      {"origin", l.origin},
+                      {"device", l.device},
+                      {"digest", l.digest},
+                      {"source_path", l.source_path},
+                      {"iso_base64", l.iso_base64},
+                      {"changed_at_ms", l.changed_at_ms},
+                      {"reason", l.reason}});
+  }
+  json disks = json::array();
+  for (const auto& d : r.disks) {
+    disks.push_back({{"source_path", d.source_path}, {"format", d.format}, {"virtual_size", d.virtual_size}});
+  }
+  return {{"vm", r.vm},
+          {"uuid", r.uuid},
+          {"instance_id", r.instance_id},
+          {"manifest_source", r.manifest_source},
+          {"created_at_ms", r.created_at_ms},
+          {"from_host", r.from_host},
+          {"serial_log", r.serial_log},
+          {"layers", layers},
+          {"disks", disks}};
+}
+
+Result<IncomingRequest> IncomingRequestFromJson(const json& j) {
+  IncomingRequest r;
+  const char* o = "incoming request";
+  TERN_RETURN_IF_ERROR(Get(j, o, "vm", r.vm));
+  TERN_RETURN_IF_ERROR(Get(j, o, "uuid", r.uuid));
+  TERN_RETURN_IF_ERROR(Get(j, o, "instance_id", r.instance_id));
+  TERN_RETURN_IF_ERROR(Get(j, o, "manifest_source", r.manifest_source));
+  TERN_RETURN_IF_ERROR(Get(j, o, "created_at_ms", r.created_at_ms));
+  TERN_RETURN_IF_ERROR(Get(j, o, "from_host", r.from_host));
+  TERN_RETURN_IF_ERROR(Get(j, o, "serial_log", r.serial_log));
+  json layers;
+  json disks;
+  TERN_RETURN_IF_ERROR(Get(j, o, "layers", layers));
+  TERN_RETURN_IF_ERROR(Get(j, o, "disks", disks));
+  if (!layers.is_array() || !disks.is_array())
+    return Status::InvalidArgument("incoming request: layers/disks must be arrays");
+  for (const auto& lj : layers) {
+    IncomingLayer l;
+    const char* lo = "incoming request.layers[]";
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "class", l.class_name));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "priority", l.priority));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "generation", l.generation));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "origin", l.origin));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "device", l.device));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "digest", l.digest));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "source_path", l.source_path));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "iso_base64", l.iso_base64));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "changed_at_ms", l.changed_at_ms));
+    TERN_RETURN_IF_ERROR(Get(lj, lo, "reason", l.reason));
+    r.layers.push_back(std::move(l));
+  }
+  for (const auto& dj : disks) {
+    IncomingDisk d;
+    const char* dobj = "incoming request.disks[]";
+    TERN_RETURN_IF_ERROR(Get(dj, dobj, "source_path", d.source_path));
+    TERN_RETURN_IF_ERROR(Get(dj, dobj, "format", d.format));
+    TERN_RETURN_IF_ERROR(Get(dj, dobj, "virtual_size", d.virtual_size));
+    r.disks.push_back(std::move(d));
+  }
+  return r;
+}
+
+json ToJson(const IncomingView& v) {
+  return {{"paths", v.paths}};
+}
+
+Result<IncomingView> IncomingViewFromJson(const json& j) {
+  IncomingView v;
+  TERN_RETURN_IF_ERROR(Get(j, "incoming", "paths", v.paths));
+  return v;
+}
+
 json ToJson(const DeployRequest& r) {
   return {{"manifest", r.manifest}, {"source", r.source}, {"base_dir", r.base_dir}};
 }

@@ -1,6 +1,7 @@
 #include "context/iso_builder.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -140,6 +141,26 @@ std::string LayerVolumeLabel(const std::string& class_name, bool cloud_init_seed
   return label.substr(0, 32);
 }
 
+namespace {
+std::string VolumeSetId(const LayerMetadata& meta, const std::vector<LayerEntry>& entries) {
+  uint64_t h = 14695981039346656037ULL;
+  for (const LayerEntry& e : entries) {
+    for (const std::string* part : {&e.path, &e.content}) {
+      for (unsigned char c : *part) {
+        h ^= c;
+        h *= 1099511628211ULL;
+      }
+      h ^= 0xff;
+      h *= 1099511628211ULL;
+    }
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "TERN G%llu %016llx", static_cast<unsigned long long>(meta.generation),
+                static_cast<unsigned long long>(h));
+  return buf;
+}
+}  // namespace
+
 Result<std::string> BuildLayerIso(const ContextClass& cls, const LayerMetadata& meta,
                                   const IsoOptions& opts) {
   TERN_ASSIGN_OR_RETURN(std::vector<LayerEntry> entries, RenderLayerTree(cls, meta, opts));
@@ -154,6 +175,10 @@ Result<std::string> BuildLayerIso(const ContextClass& cls, const LayerMetadata& 
   iso_image_set_data_preparer_id(raw, "");
   iso_image_set_system_id(raw, "LINUX");
   iso_image_set_application_id(raw, "TERN");
+  // The primary volume descriptor is what a guest compares to notice new media (docs/test-guest.md): with
+  // fixed timestamps two generations of a layer would otherwise share it, so it names the generation and a
+  // content hash.
+  iso_image_set_volset_id(raw, VolumeSetId(meta, entries).c_str());
   IsoDir* root = iso_image_get_root(raw);
   SetFixedAttributes(AsNode(root), kDirMode);
   std::map<std::string, IsoDir*> dirs{{"", root}};

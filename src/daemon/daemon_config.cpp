@@ -65,7 +65,7 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
   c.source = source;
   try {
     TERN_RETURN_IF_ERROR(
-        CheckKeys(root, source, "", {"host", "libvirt", "data_dir", "api", "infrastructure"}));
+        CheckKeys(root, source, "", {"host", "libvirt", "data_dir", "api", "infrastructure", "peers"}));
     const YAML::Node host = root["host"];
     if (!host) return Bad(source, "host", "missing required field");
     TERN_RETURN_IF_ERROR(CheckKeys(host, source, "host", {"name"}));
@@ -98,6 +98,24 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
     }
     TERN_ASSIGN_OR_RETURN(auto addr, api::ParseListenAddress(c.api_listen, source + ": api.listen"));
     (void)addr;
+    if (const YAML::Node peers = root["peers"]) {
+      if (!peers.IsSequence()) return Bad(source, "peers", "expected a list");
+      for (size_t i = 0; i < peers.size(); ++i) {
+        const std::string f = "peers[" + std::to_string(i) + "]";
+        TERN_RETURN_IF_ERROR(CheckKeys(peers[i], source, f, {"name", "api", "libvirt"}));
+        PeerHost p;
+        TERN_RETURN_IF_ERROR(ReadString(peers[i], "name", source, f + ".name", p.name, true));
+        TERN_RETURN_IF_ERROR(ReadString(peers[i], "api", source, f + ".api", p.api, true));
+        TERN_RETURN_IF_ERROR(ReadString(peers[i], "libvirt", source, f + ".libvirt", p.libvirt_uri, true));
+        if (p.api.rfind("http://", 0) != 0)
+          return Bad(source, f + ".api", "'" + p.api + "' must start with http://");
+        if (p.name == c.host_name) return Bad(source, f + ".name", "'" + p.name + "' is this host itself");
+        for (const auto& q : c.peers) {
+          if (q.name == p.name) return Bad(source, f + ".name", "host '" + p.name + "' is listed twice");
+        }
+        c.peers.push_back(std::move(p));
+      }
+    }
     const YAML::Node infra = root["infrastructure"];
     if (!infra)
       return Bad(source, "infrastructure", "missing required field (the context this host gives its VMs)");

@@ -3,11 +3,20 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "context/types.h"
 #include "core/result.h"
 
 namespace tern::daemon {
+
+// Another host of the same site: where its ternd's API is, and the libvirt URI this host's libvirtd uses to
+// migrate to it (peer-to-peer).
+struct PeerHost {
+  std::string name;
+  std::string api;          // http://HOST:PORT
+  std::string libvirt_uri;  // e.g. qemu+tcp://10.0.0.12/system
+};
 
 struct DaemonConfig {
   std::string source;  // the config file's path
@@ -19,6 +28,7 @@ struct DaemonConfig {
   std::string data_dir = "/var/lib/tern";
   std::string api_listen = "127.0.0.1:7480";
   context::ContextClass infrastructure;  // class name "infrastructure"
+  std::vector<PeerHost> peers;           // the other hosts of this site
 };
 
 Result<DaemonConfig> ParseDaemonConfigFile(const std::string& path);

@@ -10,6 +10,8 @@
 #include "context/manifest.h"
 #include "core/files.h"
 #include "daemon/deploy_plan.h"
+#include "recontext/layer_digest.h"
+#include "recontext/vm_metadata.h"
 
 namespace tern::daemon {
 
@@ -60,7 +62,9 @@ HostVmService::HostVmService(DaemonConfig config, virt::Hypervisor& hypervisor, 
       store_(store),
       domain_type_(std::move(domain_type)),
       domain_type_reason_(std::move(domain_type_reason)),
-      now_ms_(std::move(now_ms)) {}
+      now_ms_(std::move(now_ms)),
+      recontext_(hypervisor, store, {config_.host_name, config_.data_dir, config_.infrastructure}, now_ms_),
+      migrations_(config_, hypervisor, store, now_ms_) {}
 
 Result<api::HostView> HostVmService::Host() {
   api::HostView h;
@@ -130,10 +134,14 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
   store::VmRecord rec{name, uuid, config_.host_name, "deploying", manifest.source, "tern-" + uuid, now, now};
   std::vector<store::LayerRecord> layers;
   for (const auto& l : plan.layers) {
+    auto digest = recontext::LayerDigest(l.cls, l.meta.origin);
+    if (!digest.ok()) return fail(digest.status(), false, false);
     layers.push_back({name, l.cls.name, l.cls.priority, l.meta.generation, l.meta.origin, l.iso_path,
-                      l.target_dev, now, "deploy"});
+                      l.target_dev, now, "deploy", *digest});
   }
   if (Status s = store_.InsertVm(rec, layers); !s.ok()) return fail(s, false, false);
+  // The domain carries what any host needs to adopt it after a migration tern did not start.
+  for (const auto& [k, v] : recontext::EncodeVmMetadata(rec, layers)) plan.domain.metadata[k] = v;
   (void)store_.AppendEvent(
       {0, name, now, "deploy", "on host " + config_.host_name + " from " + manifest.source});
   if (Status s = hypervisor_.Define(plan.domain); !s.ok()) return fail(s, false, true);
@@ -171,8 +179,17 @@ Result<std::vector<api::VmView>> HostVmService::List() {
 }
 
 Result<api::VmView> HostVmService::Show(const std::string& name) {
-  TERN_ASSIGN_OR_RETURN(auto vm, store_.GetVm(name));
-  return View(vm);
+  auto vm = store_.GetVm(name);
+  if (!vm.ok() && vm.status().code() == StatusCode::kNotFound) {
+    if (auto d = store_.GetDeparture(name); d.ok()) {
+      return Status::NotFound("vm '" + name + "' is not managed by tern on this host: it left " +
+                              config_.host_name +
+                              (d->to_host.empty() ? " (migrated by another tool)" : " for " + d->to_host) +
+                              " at " + std::to_string(d->at_ms) + " ms");
+    }
+  }
+  if (!vm.ok()) return vm.status();
+  return View(*vm);
 }
 
 Status HostVmService::Destroy(const std::string& name) {
@@ -197,53 +214,144 @@ Result<std::vector<api::EventView>> HostVmService::Events(const std::string& nam
 }
 
 void HostVmService::OnDomainEvent(const virt::DomainEvent& e) {
-  if (!store_.GetVm(e.domain).ok()) return;  // not a tern VM (or already removed)
+  using virt::LifecycleEvent;
+  const bool migrated = e.detail_name == "MIGRATED";
+  if (e.event == LifecycleEvent::kResumed && migrated) return OnArrival(e);
+  auto known = store_.GetVm(e.domain);
+  if (!known.ok()) return;  // not a tern VM here (or already removed)
   const int64_t now = now_ms_();
   const std::string detail = e.event_name + "/" + e.detail_name;
+  if (e.event == LifecycleEvent::kStopped && migrated) {
+    // Gone to another host. A migration tern drives records its destination itself.
+    if (migrations_.IsMigrating(e.domain)) return;
+    spdlog::info("vm {} left this host (a migration tern did not start)", e.domain);
+    (void)store_.RecordDeparture({e.domain, known->uuid, "", now});
+    return;
+  }
   if (Status s = store_.AppendEvent({0, e.domain, now, "lifecycle", detail}); !s.ok()) {
     spdlog::warn("event {} of {} not recorded: {}", detail, e.domain, s.ToString());
   }
+  // An incoming VM is only running here once it resumes (or libvirt says it is gone).
+  if (known->state == "incoming") return;
   if (const std::string state = StateAfter(e.event); !state.empty()) {
     (void)store_.UpdateVmState(e.domain, state, now);
   }
   spdlog::info("vm {}: {}", e.domain, detail);
 }
 
-Status HostVmService::Reconcile() {
+void HostVmService::OnArrival(const virt::DomainEvent& e) {
+  // RESUMED/MIGRATED: the VM runs here now (also seen at a source whose migration failed: then its
+  // infrastructure layer is already this host's and nothing is swapped).
+  auto known = store_.GetVm(e.domain);
+  if (!known.ok()) {
+    Status a = recontext_.Adopt(e.domain);
+    if (a.code() == StatusCode::kNotFound) return;  // not a tern VM
+    if (!a.ok()) {
+      spdlog::error("vm {} arrived but cannot be adopted: {}", e.domain, a.ToString());
+      return;
+    }
+  }
+  const int64_t now = now_ms_();
+  (void)store_.AppendEvent({0, e.domain, now, "lifecycle", e.event_name + "/" + e.detail_name});
+  (void)store_.UpdateVmState(e.domain, "running", now);
+  (void)store_.UpdateVmHost(e.domain, config_.host_name, now);
+  EnsureInfrastructureLogged(e.domain, "migration", e.at);
+}
+
+void HostVmService::EnsureInfrastructureLogged(
+    const std::string& vm, const std::string& reason,
+    std::optional<std::chrono::system_clock::time_point> event_at) {
+  auto r = recontext_.EnsureInfrastructure(vm, reason, event_at);
+  if (!r.ok())
+    spdlog::error("vm {}: infrastructure layer not swapped ({}): {}", vm, reason, r.status().ToString());
+}
+
+Result<api::RecontextView> HostVmService::Recontext(const std::string& name, const std::string& class_name) {
+  TERN_ASSIGN_OR_RETURN(auto rec, store_.GetVm(name));
+  if (rec.state == "incoming" || rec.state == "deploying") {
+    return Status::FailedPrecondition("vm '" + name + "' is " + rec.state +
+                                      "; recontextualize it once it runs");
+  }
+  if (migrations_.IsMigrating(name)) return Status::FailedPrecondition("vm '" + name + "' is migrating");
+  TERN_ASSIGN_OR_RETURN(auto o, recontext_.Rebuild(name, class_name, "recontext"));
+  return api::RecontextView{
+      o.class_name,        o.generation,        o.timings.resolve_ms, o.timings.build_ms,
+      o.timings.detach_ms, o.timings.attach_ms, o.timings.prebuilt,   recontext::FormatOutcome(o)};
+}
+
+Result<api::MigrationView> HostVmService::Migrate(const std::string& name, const std::string& to_host) {
+  return migrations_.Start(name, to_host);
+}
+
+Result<api::MigrationView> HostVmService::GetMigration(const std::string& id) {
+  return migrations_.Get(id);
+}
+
+Status HostVmService::ReloadInfrastructure(const context::ContextClass& infrastructure) {
+  recontext_.SetHost({config_.host_name, config_.data_dir, infrastructure});
+  {
+    std::lock_guard lock(deploy_mu_);
+    config_.infrastructure = infrastructure;
+  }
   TERN_ASSIGN_OR_RETURN(auto vms, store_.ListVms());
   for (const auto& vm : vms) {
-    auto live = hypervisor_.Lookup(vm.name);
-    std::string state;
-    if (live.ok() && vm.state == "deploying" && live->uuid == vm.uuid) {
-      // ternd stopped after defining this domain but before the deploy reported success: the client was never
-      // told it exists, so finish the rollback as for a failed deploy.
-      spdlog::warn("reconcile: rolling back the interrupted deploy of {}", vm.name);
-      (void)hypervisor_.Destroy(vm.name);
-      Status u = hypervisor_.Undefine(vm.name);
-      if (!u.ok() && u.code() != StatusCode::kNotFound) return u.WithContext("reconcile " + vm.name);
-      RemoveVmDir(config_.data_dir + "/vms/" + vm.name);
-      TERN_RETURN_IF_ERROR(store_.DeleteVm(vm.name));
-      continue;
+    if (vm.state == "running" || vm.state == "paused")
+      EnsureInfrastructureLogged(vm.name, "config", std::nullopt);
+  }
+  return Status::Ok();
+}
+
+Status HostVmService::Reconcile() {
+  std::vector<std::string> running;
+  {
+    std::lock_guard lock(deploy_mu_);
+    // Tern VMs running here that this host does not know arrived while ternd was down (or by another tool).
+    auto domains = hypervisor_.ListDomains();
+    if (!domains.ok())
+      return domains.status().WithContext("reconcile (listing the domains of " + config_.host_name + ")");
+    for (const auto& d : *domains) {
+      if (!d.active || store_.GetVm(d.name).ok()) continue;
+      Status a = recontext_.Adopt(d.name);
+      if (!a.ok() && a.code() != StatusCode::kNotFound) spdlog::warn("reconcile: {}", a.ToString());
     }
-    if (live.ok()) {
-      state = live->state;
-    } else if (live.status().code() == StatusCode::kNotFound) {
-      if (vm.state == "deploying") {
-        // ternd stopped in the middle of this deploy, before the domain existed: finish its rollback.
-        spdlog::warn("reconcile: removing the interrupted deploy of {}", vm.name);
+    TERN_ASSIGN_OR_RETURN(auto vms, store_.ListVms());
+    for (const auto& vm : vms) {
+      if (migrations_.IsMigrating(vm.name)) continue;  // its migration decides where it is
+      auto live = hypervisor_.Lookup(vm.name);
+      if (!live.ok() && live.status().code() != StatusCode::kNotFound) {
+        return live.status().WithContext("reconcile " + vm.name);
+      }
+      if (vm.state == "incoming") {
+        // Prepared for a migration: it becomes ours when it runs here (the arrival event may have been
+        // missed).
+        if (live.ok() && live->active && live->state == "running" && !migrations_.IsMigrating(vm.name)) {
+          (void)store_.UpdateVmState(vm.name, "running", now_ms_());
+          running.push_back(vm.name);
+        }
+        continue;
+      }
+      if (vm.state == "deploying" && (!live.ok() || live->uuid == vm.uuid)) {
+        // ternd stopped in the middle of this deploy: the client was never told it exists, so finish the
+        // rollback as for a failed deploy.
+        spdlog::warn("reconcile: rolling back the interrupted deploy of {}", vm.name);
+        if (live.ok()) {
+          (void)hypervisor_.Destroy(vm.name);
+          Status u = hypervisor_.Undefine(vm.name);
+          if (!u.ok() && u.code() != StatusCode::kNotFound) return u.WithContext("reconcile " + vm.name);
+        }
         RemoveVmDir(config_.data_dir + "/vms/" + vm.name);
         TERN_RETURN_IF_ERROR(store_.DeleteVm(vm.name));
         continue;
       }
-      state = "missing";
-    } else {
-      return live.status().WithContext("reconcile " + vm.name);
-    }
-    if (state != vm.state) {
-      spdlog::info("reconcile: vm {} was {}, is {}", vm.name, vm.state, state);
-      TERN_RETURN_IF_ERROR(store_.UpdateVmState(vm.name, state, now_ms_()));
+      const std::string state = live.ok() ? live->state : "missing";
+      if (state != vm.state) {
+        spdlog::info("reconcile: vm {} was {}, is {}", vm.name, vm.state, state);
+        TERN_RETURN_IF_ERROR(store_.UpdateVmState(vm.name, state, now_ms_()));
+      }
+      if (live.ok() && live->active && !migrations_.IsMigrating(vm.name)) running.push_back(vm.name);
     }
   }
+  for (const auto& name : running) EnsureInfrastructureLogged(name, "reconcile", std::nullopt);
   return Status::Ok();
 }
 

@@ -5,10 +5,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "api/vm_service.h"
 #include "daemon/daemon_config.h"
+#include "daemon/migration_coordinator.h"
+#include "recontext/recontextualizer.h"
 #include "store/state_store.h"
 #include "virt/hypervisor.h"
 
@@ -26,15 +29,28 @@ class HostVmService : public api::VmService {
   Result<api::VmView> Show(const std::string& name) override;
   Status Destroy(const std::string& name) override;
   Result<std::vector<api::EventView>> Events(const std::string& name, int limit) override;
+  Result<api::RecontextView> Recontext(const std::string& name, const std::string& class_name) override;
+  Result<api::MigrationView> Migrate(const std::string& name, const std::string& to_host) override;
+  Result<api::MigrationView> GetMigration(const std::string& id) override;
+  Result<api::IncomingView> PrepareIncoming(const api::IncomingRequest& request) override;
+  Status AbortIncoming(const std::string& name) override;
 
-  // Lifecycle events of this host's domains (called on the hypervisor's event thread).
+  // Lifecycle events of this host's domains (called on the hypervisor's event thread): records them, adopts
+  // and recontextualizes arriving VMs, and records departures.
   void OnDomainEvent(const virt::DomainEvent& event);
-  // On start: brings every recorded VM's state in line with what the hypervisor reports.
+  // On start and periodically: adopts running tern VMs this host does not know, brings every recorded VM's
+  // state in line with what the hypervisor reports, and gives every running VM this host's infrastructure
+  // layer.
   Status Reconcile();
+  // A reloaded configuration (SIGHUP): a changed infrastructure context recontextualizes every VM here.
+  Status ReloadInfrastructure(const context::ContextClass& infrastructure);
 
  private:
   Result<api::VmView> View(const store::VmRecord& vm);
   void RemoveVmDir(const std::string& vm_dir);
+  void OnArrival(const virt::DomainEvent& event);
+  void EnsureInfrastructureLogged(const std::string& vm, const std::string& reason,
+                                  std::optional<std::chrono::system_clock::time_point> event_at);
 
   DaemonConfig config_;
   virt::Hypervisor& hypervisor_;
@@ -42,7 +58,9 @@ class HostVmService : public api::VmService {
   std::string domain_type_;
   std::string domain_type_reason_;
   std::function<int64_t()> now_ms_;
-  std::mutex deploy_mu_;  // deploys and destroys of this host run one at a time
+  std::mutex deploy_mu_;  // deploys, destroys, incoming preparations and reconciliation run one at a time
+  recontext::Recontextualizer recontext_;
+  MigrationCoordinator migrations_;
 };
 
 // A random RFC 4122 version-4 UUID.

@@ -36,12 +36,33 @@ Result<std::unique_ptr<Ternd>> Ternd::Start(const DaemonConfig& config) {
   TERN_ASSIGN_OR_RETURN(auto addr,
                         api::ParseListenAddress(config.api_listen, config.source + ": api.listen"));
   TERN_RETURN_IF_ERROR(t->server_->Start(addr));
+  Ternd* self = t.get();
+  t->reconciler_ = std::thread([self] {
+    std::unique_lock lock(self->stop_mu_);
+    while (!self->stop_cv_.wait_for(lock, std::chrono::seconds(5), [self] { return self->stopping_; })) {
+      lock.unlock();
+      if (Status s = self->service_->Reconcile(); !s.ok())
+        spdlog::warn("periodic reconcile: {}", s.ToString());
+      lock.lock();
+    }
+  });
   spdlog::info("ternd host {} serving the API on {}:{} (libvirt {}, data {})", config.host_name, addr.host,
                t->server_->port(), config.libvirt_uri, config.data_dir);
   return t;
 }
 
+Status Ternd::Reload(const DaemonConfig& config) {
+  spdlog::info("reloading {}: infrastructure context (other changes need a restart)", config.source);
+  return service_->ReloadInfrastructure(config.infrastructure);
+}
+
 void Ternd::Stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (reconciler_.joinable()) reconciler_.join();
   if (server_) server_->Stop();
   if (hypervisor_) hypervisor_->SetEventHandler({});
 }

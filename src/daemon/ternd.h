@@ -2,7 +2,10 @@
 // reconciliation and the HTTP API — started from a DaemonConfig and stopped as a whole.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "api/http_server.h"
 #include "api/router.h"
@@ -18,6 +21,9 @@ class Ternd {
   static Result<std::unique_ptr<Ternd>> Start(const DaemonConfig& config);
   ~Ternd();
   void Stop();
+  // SIGHUP: re-reads what can change at run time (the infrastructure context) and recontextualizes the VMs
+  // here.
+  Status Reload(const DaemonConfig& config);
   int api_port() const { return server_ ? server_->port() : 0; }
 
  private:
@@ -27,6 +33,12 @@ class Ternd {
   std::unique_ptr<HostVmService> service_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> server_;
+  // Reconciles every few seconds: a swap that failed (libvirtd restarting) is retried, a missed event caught
+  // up.
+  std::thread reconciler_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
 };
 
 }  // namespace tern::daemon

@@ -27,6 +27,15 @@ struct LayerRecord {
   std::string target_dev;  // the CD-ROM that carries it
   int64_t changed_at_ms = 0;
   std::string reason;  // why it last changed: "deploy", "recontext", "migration" ...
+  std::string digest;  // recontext::LayerDigest of its content (generation aside)
+};
+
+// A VM that left this host (migrated away); kept so that questions about it get a useful answer.
+struct DepartureRecord {
+  std::string vm;
+  std::string uuid;
+  std::string to_host;  // "" when unknown (a migration tern did not start)
+  int64_t at_ms = 0;
 };
 
 struct EventRecord {

@@ -25,7 +25,14 @@ CREATE TABLE IF NOT EXISTS layers (
   target_dev TEXT NOT NULL,
   changed_at_ms INTEGER NOT NULL,
   reason TEXT NOT NULL,
+  digest TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (vm, class)
+);
+CREATE TABLE IF NOT EXISTS departures (
+  vm TEXT PRIMARY KEY,
+  uuid TEXT NOT NULL,
+  to_host TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -69,12 +76,13 @@ Status StateStore::Migrate() {
 Status StateStore::InsertLayerLocked(const LayerRecord& l) {
   auto r = db_->Run(
       "INSERT INTO layers (vm, class, priority, generation, origin, iso_path, target_dev, changed_at_ms, "
-      "reason) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(vm, class) DO UPDATE SET priority=excluded.priority, "
-      "generation=excluded.generation, origin=excluded.origin, iso_path=excluded.iso_path, "
-      "target_dev=excluded.target_dev, changed_at_ms=excluded.changed_at_ms, reason=excluded.reason",
+      "reason, "
+      "digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(vm, class) DO UPDATE SET "
+      "priority=excluded.priority, generation=excluded.generation, origin=excluded.origin, "
+      "iso_path=excluded.iso_path, target_dev=excluded.target_dev, changed_at_ms=excluded.changed_at_ms, "
+      "reason=excluded.reason, digest=excluded.digest",
       {l.vm, l.class_name, int64_t{l.priority}, static_cast<int64_t>(l.generation), l.origin, l.iso_path,
-       l.target_dev, l.changed_at_ms, l.reason});
+       l.target_dev, l.changed_at_ms, l.reason, l.digest});
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -100,6 +108,7 @@ Status StateStore::InsertVm(const VmRecord& vm, const std::vector<LayerRecord>& 
     Status s = InsertLayerLocked(l);
     if (!s.ok()) return fail(s);
   }
+  if (auto d = db_->Run("DELETE FROM departures WHERE vm = ?", {vm.name}); !d.ok()) return fail(d.status());
   return db_->Exec("COMMIT");
 }
 
@@ -162,9 +171,10 @@ Status StateStore::DeleteVm(const std::string& name) {
 
 Result<std::vector<LayerRecord>> StateStore::ListLayers(const std::string& vm) {
   std::lock_guard lock(mu_);
-  TERN_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT vm, class, priority, generation, origin, iso_path, "
-                                                "target_dev, changed_at_ms, reason FROM layers WHERE vm = ? "
-                                                "ORDER BY priority"));
+  TERN_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("SELECT vm, class, priority, generation, origin, iso_path, "
+                                     "target_dev, changed_at_ms, reason, digest FROM layers WHERE vm = ? "
+                                     "ORDER BY priority"));
   TERN_RETURN_IF_ERROR(stmt.Bind({vm}));
   std::vector<LayerRecord> out;
   while (true) {
@@ -180,6 +190,7 @@ Result<std::vector<LayerRecord>> StateStore::ListLayers(const std::string& vm) {
     l.target_dev = stmt.ColumnText(6);
     l.changed_at_ms = stmt.ColumnInt(7);
     l.reason = stmt.ColumnText(8);
+    l.digest = stmt.ColumnText(9);
     out.push_back(std::move(l));
   }
   return out;
@@ -188,6 +199,36 @@ Result<std::vector<LayerRecord>> StateStore::ListLayers(const std::string& vm) {
 Status StateStore::UpsertLayer(const LayerRecord& layer) {
   std::lock_guard lock(mu_);
   return InsertLayerLocked(layer);
+}
+
+Status StateStore::RecordDeparture(const DepartureRecord& d) {
+  std::lock_guard lock(mu_);
+  TERN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  for (const char* sql : {"DELETE FROM vms WHERE name = ?", "DELETE FROM events WHERE vm = ?"}) {
+    if (auto r = db_->Run(sql, {d.vm}); !r.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return r.status();
+    }
+  }
+  auto r = db_->Run(
+      "INSERT INTO departures (vm, uuid, to_host, at_ms) VALUES (?, ?, ?, ?) ON CONFLICT(vm) DO UPDATE "
+      "SET uuid=excluded.uuid, to_host=excluded.to_host, at_ms=excluded.at_ms",
+      {d.vm, d.uuid, d.to_host, d.at_ms});
+  if (!r.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return r.status();
+  }
+  return db_->Exec("COMMIT");
+}
+
+Result<DepartureRecord> StateStore::GetDeparture(const std::string& vm) {
+  std::lock_guard lock(mu_);
+  TERN_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("SELECT vm, uuid, to_host, at_ms FROM departures WHERE vm = ?"));
+  TERN_RETURN_IF_ERROR(stmt.Bind({vm}));
+  TERN_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("vm '" + vm + "' never left this host");
+  return DepartureRecord{stmt.ColumnText(0), stmt.ColumnText(1), stmt.ColumnText(2), stmt.ColumnInt(3)};
 }
 
 Status StateStore::AppendEvent(const EventRecord& e) {

@@ -28,6 +28,10 @@ class StateStore {
   Result<std::vector<LayerRecord>> ListLayers(const std::string& vm);
   Status UpsertLayer(const LayerRecord& layer);
 
+  // Removes the VM (layers, events) and remembers where it went, in one transaction.
+  Status RecordDeparture(const DepartureRecord& departure);
+  Result<DepartureRecord> GetDeparture(const std::string& vm);
+
   Status AppendEvent(const EventRecord& event);
   Result<std::vector<EventRecord>> ListEvents(const std::string& vm, int limit);
 

@@ -67,6 +67,13 @@ class Hypervisor {
   virtual Result<DomainInfo> Lookup(const std::string& name) = 0;  // NotFound when absent
   virtual Result<std::vector<DomainInfo>> ListDomains() = 0;
   virtual Result<std::string> DomainXml(const std::string& name) = 0;
+  // The XML to hand a migration's destination (libvirt's migratable form: no runtime-only elements).
+  virtual Result<std::string> MigratableDomainXml(const std::string& name) = 0;
+  // tern's metadata (<tern:vm> in the domain's <metadata>): key -> value; empty when the domain has none.
+  virtual Result<std::map<std::string, std::string>> GetTernMetadata(const std::string& name) = 0;
+  // Replaces tern's metadata, live and in the persistent config.
+  virtual Status SetTernMetadata(const std::string& name,
+                                 const std::map<std::string, std::string>& values) = 0;
   // Eject (source empty) or insert/replace, live (and config if persistent), forced even if the guest locked
   // the tray.
   virtual Status ChangeMedia(const std::string& name, const CdromSpec& cdrom) = 0;

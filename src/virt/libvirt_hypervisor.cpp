@@ -1,6 +1,7 @@
 #include "virt/libvirt_hypervisor.h"
 
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 
 #include "virt/domain_xml.h"
 #include "virt/libvirt_connection.h"
+#include "virt/tern_metadata.h"
 #include "virt/typed_params.h"
 
 namespace tern::virt {
@@ -182,6 +184,45 @@ class LibvirtHypervisor final : public Hypervisor {
     std::string out = xml;
     std::free(xml);  // NOLINT(cppcoreguidelines-no-malloc): allocated by libvirt
     return out;
+  }
+
+  Result<std::string> MigratableDomainXml(const std::string& name) override {
+    TERN_ASSIGN_OR_RETURN(auto session, conn_->Get());
+    TERN_ASSIGN_OR_RETURN(auto dom, Find(session, name));
+    char* xml = virDomainGetXMLDesc(dom.get(), VIR_DOMAIN_XML_MIGRATABLE);
+    if (xml == nullptr) return Fail(session, "cannot read the XML of domain '" + name + "' at " + uri());
+    std::string out = xml;
+    std::free(xml);  // NOLINT(cppcoreguidelines-no-malloc): allocated by libvirt
+    return out;
+  }
+
+  Result<std::map<std::string, std::string>> GetTernMetadata(const std::string& name) override {
+    TERN_ASSIGN_OR_RETURN(auto session, conn_->Get());
+    TERN_ASSIGN_OR_RETURN(auto dom, Find(session, name));
+    char* xml = virDomainGetMetadata(dom.get(), VIR_DOMAIN_METADATA_ELEMENT, kTernMetadataNamespace,
+                                     VIR_DOMAIN_AFFECT_CURRENT);
+    if (xml == nullptr) {
+      virErrorPtr err = virGetLastError();
+      if (err != nullptr && err->code == VIR_ERR_NO_DOMAIN_METADATA) {
+        virResetLastError();
+        return std::map<std::string, std::string>{};
+      }
+      return Fail(session, "cannot read tern metadata of domain '" + name + "' at " + uri());
+    }
+    std::string text = xml;
+    std::free(xml);  // NOLINT(cppcoreguidelines-no-malloc): allocated by libvirt
+    return ParseTernMetadataXml(text, "domain '" + name + "' at " + uri());
+  }
+
+  Status SetTernMetadata(const std::string& name, const std::map<std::string, std::string>& values) override {
+    TERN_ASSIGN_OR_RETURN(auto session, conn_->Get());
+    TERN_ASSIGN_OR_RETURN(auto dom, Find(session, name));
+    const std::string xml = RenderTernMetadataXml(values);
+    if (virDomainSetMetadata(dom.get(), VIR_DOMAIN_METADATA_ELEMENT, xml.c_str(), "tern",
+                             kTernMetadataNamespace, AffectFlags(dom.get())) < 0) {
+      return Fail(session, "cannot set tern metadata of domain '" + name + "' at " + uri());
+    }
+    return Status::Ok();
   }
 
   Status ChangeMedia(const std::string& name, const CdromSpec& cdrom) override {

@@ -45,6 +45,32 @@ class FakeVmService : public VmService {
     last_limit = limit;
     return std::vector<EventView>{{1, "deploy", "ok"}};
   }
+  Result<RecontextView> Recontext(const std::string& name, const std::string& cls) override {
+    if (vms.count(name) == 0) return Status::NotFound("vm '" + name + "' is not known");
+    return RecontextView{cls, 2, 0.1, 0, 40, 30, true, "x"};
+  }
+  Result<MigrationView> Migrate(const std::string& name, const std::string& to) override {
+    if (vms.count(name) == 0) return Status::NotFound("vm '" + name + "' is not known");
+    MigrationView m;
+    m.id = "m1";
+    m.vm = name;
+    m.to = to;
+    m.state = "preparing";
+    return m;
+  }
+  Result<MigrationView> GetMigration(const std::string& id) override {
+    if (id != "m1") return Status::NotFound("no migration " + id);
+    MigrationView m;
+    m.id = id;
+    m.state = "succeeded";
+    return m;
+  }
+  Result<IncomingView> PrepareIncoming(const IncomingRequest& r) override {
+    IncomingView v;
+    for (const auto& l : r.layers) v.paths[l.source_path] = "/dst/" + l.class_name;
+    return v;
+  }
+  Status AbortIncoming(const std::string&) override { return Status::Ok(); }
   std::map<std::string, VmView> vms;
   int last_limit = 0;
 };

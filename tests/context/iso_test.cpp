@@ -62,6 +62,18 @@ TEST(LayerVolumeLabelTest, Labels) {
   EXPECT_EQ(LayerVolumeLabel(std::string(40, 'a'), false), "TERN_" + std::string(27, 'A'));
 }
 
+// Guests tell media apart by the primary volume descriptor (sector 16): every generation must change it.
+TEST(IsoTest, PrimaryVolumeDescriptorDiffersPerGenerationAndContent) {
+  const auto pvd = [](const std::string& image) { return image.substr(16 * 2048, 2048); };
+  const std::string g1 = BuildLayerIso(Broker(), Meta(1), {}).value();
+  const std::string g2 = BuildLayerIso(Broker(), Meta(2), {}).value();
+  EXPECT_NE(pvd(g1), pvd(g2));
+  EXPECT_EQ(pvd(g1), pvd(BuildLayerIso(Broker(), Meta(1), {}).value()));
+  ContextClass other = Broker();
+  other.values["extra"] = "x";
+  EXPECT_NE(pvd(g1), pvd(BuildLayerIso(other, Meta(1), {}).value()));
+}
+
 TEST(IsoTest, BuildsAndReadsBackTheLayer) {
   const std::string bytes = Build(Broker(), Meta(7));
   EXPECT_EQ(bytes.size() % 2048, 0u);

@@ -252,3 +252,35 @@ TEST_F(DaemonConfigTest, EmptyConfigNamesTheFile) {
 
 }  // namespace
 }  // namespace tern::daemon
+
+namespace tern::daemon {
+namespace {
+
+TEST(DaemonConfigPeersTest, ParsesPeersAndRejectsBadOnes) {
+  const std::string base = "host: {name: h1}\ninfrastructure: {priority: 20}\n";
+  auto ok = ParseDaemonConfigText(base +
+                                      "peers:\n  - {name: h2, api: \"http://10.0.0.2:7480\", libvirt: "
+                                      "\"qemu+tcp://10.0.0.2/system\"}\n",
+                                  "t.yaml", "/");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_EQ(ok->peers.size(), 1u);
+  EXPECT_EQ(ok->peers[0].libvirt_uri, "qemu+tcp://10.0.0.2/system");
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"peers: {a: b}\n", "peers: expected a list"},
+      {"peers:\n  - {name: h2, api: \"x\", libvirt: y}\n", "peers[0].api"},
+      {"peers:\n  - {name: h1, api: \"http://x\", libvirt: y}\n", "this host itself"},
+      {"peers:\n  - {name: h2, api: \"http://x\"}\n", "peers[0].libvirt: missing"},
+      {"peers:\n  - {name: h2, api: \"http://x\", libvirt: y, port: 3}\n", "unknown key 'port'"},
+      {"peers:\n  - {name: h2, api: \"http://x\", libvirt: y}\n  - {name: h2, api: \"http://x\", libvirt: "
+       "y}\n",
+       "listed twice"},
+  };
+  for (const auto& [text, expect] : bad) {
+    auto r = ParseDaemonConfigText(base + text, "t.yaml", "/");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_NE(r.status().message().find(expect), std::string::npos) << r.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tern::daemon

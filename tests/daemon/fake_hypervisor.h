@@ -199,6 +199,25 @@ class FakeHypervisor : public virt::Hypervisor {
     return "<domain><name>" + name + "</name></domain>";
   }
 
+  Result<std::string> MigratableDomainXml(const std::string& name) override { return DomainXml(name); }
+
+  Result<std::map<std::string, std::string>> GetTernMetadata(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    calls_.push_back("GetTernMetadata " + name);
+    auto it = domains_.find(name);
+    if (it == domains_.end()) return NotFoundLocked(name);
+    return it->second.spec.metadata;
+  }
+
+  Status SetTernMetadata(const std::string& name, const std::map<std::string, std::string>& values) override {
+    std::lock_guard lock(mu_);
+    calls_.push_back("SetTernMetadata " + name);
+    auto it = domains_.find(name);
+    if (it == domains_.end()) return NotFoundLocked(name);
+    it->second.spec.metadata = values;
+    return Status::Ok();
+  }
+
   Status ChangeMedia(const std::string& name, const virt::CdromSpec& cdrom) override {
     std::lock_guard lock(mu_);
     calls_.push_back("ChangeMedia " + name + " " + cdrom.target_dev);

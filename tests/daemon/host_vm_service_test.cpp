@@ -425,7 +425,7 @@ TEST_F(HostVmServiceTest, ReconcileFinishesTheRollbackOfAnInterruptedDeploy) {
   ASSERT_TRUE(store_
                   ->InsertVm({"web1", "u-1", "node-1", "deploying", "/m/web1.yaml", "tern-u-1", kT0, kT0},
                              {{"web1", "service", 50, 1, "manifest:/m/web1.yaml", VmDir() + "/service-g1.iso",
-                               "sda", kT0, "deploy"}})
+                               "sda", kT0, "deploy", ""}})
                   .ok());
   dir_.Write("data/vms/web1/service-g1.iso", "partial");
   ASSERT_TRUE(service_->Reconcile().ok());
@@ -438,7 +438,7 @@ TEST_F(HostVmServiceTest, ReconcileRollsBackAnInterruptedDeployWhoseDomainWasDef
   ASSERT_TRUE(store_
                   ->InsertVm({"web1", "u-1", "node-1", "deploying", "/m/web1.yaml", "tern-u-1", kT0, kT0},
                              {{"web1", "service", 50, 1, "manifest:/m/web1.yaml", VmDir() + "/service-g1.iso",
-                               "sda", kT0, "deploy"}})
+                               "sda", kT0, "deploy", ""}})
                   .ok());
   dir_.Write("data/vms/web1/service-g1.iso", "image");
   virt::DomainSpec spec;
@@ -620,7 +620,8 @@ TEST_F(HostVmServiceTest, ReconcileFailsWhenTheHypervisorIsUnavailable) {
   hv_.fail_lookup = Status::Unavailable("libvirtd is down");
   Status s = service_->Reconcile();
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
-  EXPECT_THAT(s.message(), HasSubstr("reconcile web1"));
+  EXPECT_THAT(s.message(), HasSubstr("reconcile"));
+  EXPECT_THAT(s.message(), HasSubstr("libvirtd is down"));
   EXPECT_EQ(StoredState(), "running");
 }
 

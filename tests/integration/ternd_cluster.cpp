@@ -1,5 +1,6 @@
 #include "ternd_cluster.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -74,29 +75,58 @@ Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
     const auto& values = infra_values.at(static_cast<size_t>(i - 1));
     for (const auto& [k, v] : values) cfg << "    " << k << ": \"" << v << "\"\n";
     if (values.empty()) cfg << "    host: \"" << h.name << "\"\n";
-    TERN_RETURN_IF_ERROR(WriteFileAtomic(t.config, cfg.str()));
-    TERN_ASSIGN_OR_RETURN(auto out, c->hosts_->Exec(i, "nohup " + ShellQuote(BuiltProgram("ternd")) +
-                                                           " --config " + ShellQuote(t.config) + " >" +
-                                                           ShellQuote(t.log) + " 2>&1 </dev/null & echo $!"));
-    (void)out;
-    c->ternd_.push_back(t);
-  }
-  // Ready when the API answers; ternd probes KVM first, which takes a few seconds.
-  for (int i = 1; i <= n; ++i) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (true) {
-      auto r = c->Tern(i, "host show");
-      if (r.ok() && r->exit_code == 0) break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        auto log = ReadFile(c->ternd(i).log);
-        return Status::Unavailable("ternd on " + c->ternd(i).name +
-                                   " did not answer within 60 s; its log:\n" +
-                                   (log.ok() ? *log : log.status().ToString()));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cfg << "peers:\n";
+    for (int j = 1; j <= n; ++j) {
+      if (j == i) continue;
+      const SimHost& p = c->hosts_->host(j);
+      cfg << "  - name: " << p.name << "\n    api: \"http://" << p.ip << ":7480\"\n    libvirt: \""
+          << p.tcp_uri << "\"\n";
     }
+    TERN_RETURN_IF_ERROR(WriteFileAtomic(t.config, cfg.str()));
+    c->ternd_.push_back(t);
+    TERN_RETURN_IF_ERROR(c->Launch(i));
   }
+  for (int i = 1; i <= n; ++i) TERN_RETURN_IF_ERROR(c->WaitReady(i));
   return c;
+}
+
+Status TerndCluster::Launch(int i) {
+  TerndHost& t = ternd_.at(static_cast<size_t>(i - 1));
+  TERN_ASSIGN_OR_RETURN(auto out, hosts_->Exec(i, "nohup " + ShellQuote(BuiltProgram("ternd")) +
+                                                      " --config " + ShellQuote(t.config) + " >>" +
+                                                      ShellQuote(t.log) + " 2>&1 </dev/null & echo $!"));
+  t.pid = std::atoi(out.c_str());
+  return Status::Ok();
+}
+
+Status TerndCluster::WaitReady(int i) {
+  // Ready when the API answers; ternd probes KVM first, which takes a few seconds.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    auto r = Tern(i, "host show");
+    if (r.ok() && r->exit_code == 0) return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline) {
+      auto log = ReadFile(ternd(i).log);
+      return Status::Unavailable("ternd on " + ternd(i).name + " did not answer within 60 s; its log:\n" +
+                                 (log.ok() ? *log : log.status().ToString()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+Status TerndCluster::KillTernd(int i) {
+  TerndHost& t = ternd_.at(static_cast<size_t>(i - 1));
+  if (t.pid <= 0) return Status::FailedPrecondition("ternd on " + t.name + " is not running");
+  ::kill(t.pid, SIGKILL);
+  for (int k = 0; k < 100 && ::kill(t.pid, 0) == 0; ++k)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  t.pid = 0;
+  return Status::Ok();
+}
+
+Status TerndCluster::StartTernd(int i) {
+  TERN_RETURN_IF_ERROR(Launch(i));
+  return WaitReady(i);
 }
 
 TerndCluster::~TerndCluster() {

@@ -17,6 +17,7 @@ struct TerndHost {
   std::string data_dir;
   std::string api_url;  // http://IP:7480, reachable from the fabric namespace
   std::string log;      // ternd's log file
+  int pid = 0;
 };
 
 class TerndCluster {
@@ -30,11 +31,16 @@ class TerndCluster {
   const TerndHost& ternd(int i) const { return ternd_.at(static_cast<size_t>(i - 1)); }
   // Runs `tern --server <host i> ARGS` in the fabric namespace; exit code, stdout and stderr.
   Result<CommandOutput> Tern(int i, const std::string& args) const;
+  // Stops host i's ternd with SIGKILL (no clean shutdown), or starts it again and waits until it answers.
+  Status KillTernd(int i);
+  Status StartTernd(int i);
   // The serial console log of a VM deployed through host i's ternd.
   std::string SerialLog(int i, const std::string& vm) const;
 
  private:
   TerndCluster() = default;
+  Status Launch(int i);
+  Status WaitReady(int i);
   std::unique_ptr<SimHosts> hosts_;
   std::vector<TerndHost> ternd_;
 };

@@ -27,7 +27,7 @@ class StateStoreTest : public ::testing::Test {
     return {name, "uuid-" + name, "h1", "running", "/m.yaml", "i-1", 1, 1};
   }
   static LayerRecord Layer(const std::string& vm, const std::string& cls, int prio) {
-    return {vm, cls, prio, 1, "origin", "/iso/" + cls, "sda", 5, "deploy"};
+    return {vm, cls, prio, 1, "origin", "/iso/" + cls, "sda", 5, "deploy", ""};
   }
   std::filesystem::path dir_;
   std::unique_ptr<StateStore> store_;
@@ -94,6 +94,33 @@ TEST_F(StateStoreTest, ReopenKeepsData) {
   auto s = StateStore::Open((dir_ / "state.db").string());
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE((*s)->GetVm("a").ok());
+}
+
+}  // namespace
+}  // namespace tern::store
+
+namespace tern::store {
+namespace {
+
+TEST_F(StateStoreTest, DepartureRemovesTheVmAndIsForgottenOnReturn) {
+  ASSERT_TRUE(store_->InsertVm(Vm("a"), {Layer("a", "service", 10)}).ok());
+  ASSERT_TRUE(store_->AppendEvent({0, "a", 1, "deploy", "x"}).ok());
+  ASSERT_TRUE(store_->RecordDeparture({"a", "uuid-a", "h2", 7}).ok());
+  EXPECT_EQ(store_->GetVm("a").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListLayers("a")->empty());
+  EXPECT_TRUE(store_->ListEvents("a", 10)->empty());
+  auto d = store_->GetDeparture("a");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->to_host, "h2");
+  ASSERT_TRUE(store_->InsertVm(Vm("a"), {}).ok());
+  EXPECT_EQ(store_->GetDeparture("a").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StateStoreTest, LayerDigestIsKept) {
+  LayerRecord l = Layer("a", "infrastructure", 20);
+  l.digest = "00ff";
+  ASSERT_TRUE(store_->InsertVm(Vm("a"), {l}).ok());
+  EXPECT_EQ(store_->ListLayers("a")->at(0).digest, "00ff");
 }
 
 }  // namespace
