@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
               << ")\n";
     std::string last;
     while (true) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
       auto now = client->GetMigration(m->id);
       if (!now.ok()) return Fail(now.status());
       std::string line = "  " + now->state;

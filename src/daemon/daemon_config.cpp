@@ -65,7 +65,8 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
   c.source = source;
   try {
     TERN_RETURN_IF_ERROR(
-        CheckKeys(root, source, "", {"host", "libvirt", "data_dir", "api", "infrastructure", "peers"}));
+        CheckKeys(root, source, "",
+                  {"host", "libvirt", "data_dir", "api", "infrastructure", "peers", "recontextualize"}));
     const YAML::Node host = root["host"];
     if (!host) return Bad(source, "host", "missing required field");
     TERN_RETURN_IF_ERROR(CheckKeys(host, source, "host", {"name"}));
@@ -115,6 +116,12 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
         }
         c.peers.push_back(std::move(p));
       }
+    }
+    if (const YAML::Node rc = root["recontextualize"]) {
+      if (!rc.IsScalar() || (rc.as<std::string>() != "true" && rc.as<std::string>() != "false")) {
+        return Bad(source, "recontextualize", "expected true or false");
+      }
+      c.recontextualize = rc.as<std::string>() == "true";
     }
     const YAML::Node infra = root["infrastructure"];
     if (!infra)

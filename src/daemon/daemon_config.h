@@ -29,6 +29,7 @@ struct DaemonConfig {
   std::string api_listen = "127.0.0.1:7480";
   context::ContextClass infrastructure;  // class name "infrastructure"
   std::vector<PeerHost> peers;           // the other hosts of this site
+  bool recontextualize = true;  // false: arriving VMs keep the layer they came with (benchmark baseline)
 };
 
 Result<DaemonConfig> ParseDaemonConfigFile(const std::string& path);

@@ -59,7 +59,9 @@ Result<api::IncomingView> HostVmService::PrepareIncoming(const api::IncomingRequ
   }
   if (!r.serial_log.empty()) view.paths[r.serial_log] = dir + "/serial.log";
   // The next infrastructure image is ready before the VM is: nothing is built on the critical path.
-  if (auto p = recontext_.Prebuild(r.vm, infra->generation); !p.ok()) return fail(p.status());
+  if (config_.recontextualize) {
+    if (auto p = recontext_.Prebuild(r.vm, infra->generation); !p.ok()) return fail(p.status());
+  }
   const int64_t now = now_ms_();
   store::VmRecord rec{
       r.vm, r.uuid, config_.host_name, "incoming", r.manifest_source, r.instance_id, r.created_at_ms, now};

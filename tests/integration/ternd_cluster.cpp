@@ -55,7 +55,8 @@ Result<std::string> WaitForFileContaining(const std::string& path, const std::st
 }
 
 Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
-    int n, const std::vector<std::map<std::string, std::string>>& infra_values) {
+    int n, const std::vector<std::map<std::string, std::string>>& infra_values,
+    const std::string& extra_config) {
   std::unique_ptr<TerndCluster> c(new TerndCluster());  // NOLINT(cppcoreguidelines-owning-memory)
   TERN_ASSIGN_OR_RETURN(c->hosts_, SimHosts::Start(n));
   const std::string guest = TestGuestDir();
@@ -75,7 +76,7 @@ Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
     const auto& values = infra_values.at(static_cast<size_t>(i - 1));
     for (const auto& [k, v] : values) cfg << "    " << k << ": \"" << v << "\"\n";
     if (values.empty()) cfg << "    host: \"" << h.name << "\"\n";
-    cfg << "peers:\n";
+    cfg << extra_config << "peers:\n";
     for (int j = 1; j <= n; ++j) {
       if (j == i) continue;
       const SimHost& p = c->hosts_->host(j);

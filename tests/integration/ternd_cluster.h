@@ -24,7 +24,8 @@ class TerndCluster {
  public:
   // infra_values[i-1]: the infrastructure key-values of host i (its priority is 20).
   static Result<std::unique_ptr<TerndCluster>> Start(
-      int n, const std::vector<std::map<std::string, std::string>>& infra_values);
+      int n, const std::vector<std::map<std::string, std::string>>& infra_values,
+      const std::string& extra_config = "");
   ~TerndCluster();
 
   SimHosts& hosts() { return *hosts_; }
