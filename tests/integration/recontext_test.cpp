@@ -1,6 +1,7 @@
 // End to end: live migration between simulated hosts through ternd, and the recontextualization of the
 // arriving VM (its infrastructure layer swapped for the new host's), seen from the guest's serial console.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -135,6 +136,25 @@ TEST_F(RecontextTest, MigrationByPlainVirshIsRecontextualizedToo) {
   EXPECT_NE(show->out.find("host:h2"), std::string::npos) << show->out;
   auto gone = cluster_->Tern(1, "vm show web2");
   EXPECT_NE(gone->err.find("left h1"), std::string::npos) << gone->err;
+}
+
+TEST_F(RecontextTest, ChangedHostConfigReloadedOnSighupRecontextualizesItsVms) {
+  Deploy("web5", /*with_disk=*/false);
+  const std::string config = cluster_->ternd(1).config;
+  auto text = ReadFile(config);
+  ASSERT_TRUE(text.ok());
+  const size_t at = text->find("lab-a");
+  ASSERT_NE(at, std::string::npos);
+  std::string changed = *text;
+  changed.replace(at, 5, "lab-z");
+  ASSERT_TRUE(WriteFileAtomic(config, changed).ok());
+  ASSERT_EQ(::kill(cluster_->ternd(1).pid, SIGHUP), 0);
+  auto log =
+      WaitForFileContaining(cluster_->SerialLog(1, "web5"), "class=infrastructure generation=2", kSwapSeen);
+  ASSERT_TRUE(log.ok()) << log.status().ToString() << Logs();
+  EXPECT_NE(log->find("path=context/values/site value=lab-z"), std::string::npos) << *log;
+  auto show = cluster_->Tern(1, "vm show web5");
+  EXPECT_NE(show->out.find("config"), std::string::npos) << show->out;
 }
 
 TEST_F(RecontextTest, TerndDownWhileTheVmArrivesCatchesUpOnStart) {
