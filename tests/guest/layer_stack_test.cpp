@@ -1,0 +1,81 @@
+// Unit tests of the copy-on-write layer stack (no FUSE): ordering, errors and the changed paths.
+#include "guest/layer_stack.h"
+
+#include <gtest/gtest.h>
+
+#include "temp_tree.h"
+
+namespace tern::guest {
+namespace {
+
+using testing::TempTree;
+
+std::shared_ptr<const Layer> Open(const std::string& name, const std::string& dir, int prio,
+                                  uint64_t gen = 0) {
+  auto l = Layer::Open({name, dir, prio, gen});
+  EXPECT_TRUE(l.ok()) << l.status().ToString();
+  return *l;
+}
+
+TEST(LayerStackTest, OrdersByPriorityAndReportsVisibleChanges) {
+  TempTree low;
+  TempTree high;
+  low.File("values/a", "low");
+  low.File("values/b", "low");
+  high.File("values/a", "high");
+  LayerStack stack;
+  ASSERT_TRUE(stack.Add(Open("low", low.path(), 10)).ok());
+  auto c = stack.Add(Open("high", high.path(), 20));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->changed_paths, (std::vector<std::string>{"values/a"}));
+  auto snap = stack.Current();
+  ASSERT_EQ(snap->layers.size(), 2U);
+  EXPECT_EQ(snap->layers[0]->name(), "high");
+  EXPECT_EQ(snap->epoch, 2U);
+}
+
+TEST(LayerStackTest, ReplaceAndRemove) {
+  TempTree v1;
+  TempTree v2;
+  v1.File("values/ip", "10.0.0.1");
+  v1.File("values/dns", "1.1.1.1");
+  v2.File("values/ip", "10.0.0.2");
+  v2.File("values/dns", "1.1.1.1");
+  LayerStack stack;
+  auto first = Open("infra", v1.path(), 20, 1);
+  ASSERT_TRUE(stack.Add(first).ok());
+  auto c = stack.Replace(Open("infra", v2.path(), 20, 2));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->changed_paths, (std::vector<std::string>{"values/ip"}));
+  EXPECT_TRUE(first->gone());
+  auto r = stack.Remove("infra");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->changed_paths.size(), 4U);  // "", values, values/dns, values/ip
+}
+
+TEST(LayerStackTest, ErrorsNameTheLayer) {
+  TempTree d;
+  LayerStack stack;
+  ASSERT_TRUE(stack.Add(Open("x", d.path(), 1)).ok());
+  auto dup = stack.Add(Open("x", d.path(), 2));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(dup.status().message().find("'x'"), std::string::npos);
+  EXPECT_EQ(stack.Remove("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(stack.Replace(Open("nope", d.path(), 1)).status().code(), StatusCode::kNotFound);
+  auto missing = Layer::Open({"m", d / "missing", 1, 0});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("missing"), std::string::npos);
+}
+
+TEST(LayerStackTest, ParseLayerArgument) {
+  auto s = ParseLayerArgument("/srv/layers/infra/:20");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->name, "infra");
+  EXPECT_EQ(s->priority, 20);
+  EXPECT_FALSE(ParseLayerArgument("/srv/x").ok());
+  EXPECT_FALSE(ParseLayerArgument("/srv/x:abc").ok());
+}
+
+}  // namespace
+}  // namespace tern::guest
