@@ -9,6 +9,7 @@
 #include "context/iso_builder.h"
 #include "context/manifest.h"
 #include "core/files.h"
+#include "api/text_format.h"
 #include "daemon/deploy_plan.h"
 #include "recontext/layer_digest.h"
 #include "recontext/vm_metadata.h"
@@ -185,7 +186,7 @@ Result<api::VmView> HostVmService::Show(const std::string& name) {
       return Status::NotFound("vm '" + name + "' is not managed by tern on this host: it left " +
                               config_.host_name +
                               (d->to_host.empty() ? " (migrated by another tool)" : " for " + d->to_host) +
-                              " at " + std::to_string(d->at_ms) + " ms");
+                              " at " + api::FormatTimeMs(d->at_ms));
     }
   }
   if (!vm.ok()) return vm.status();
