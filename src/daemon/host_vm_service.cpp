@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <random>
 
+#include "api/text_format.h"
 #include "context/iso_builder.h"
 #include "context/manifest.h"
 #include "core/files.h"
-#include "api/text_format.h"
 #include "daemon/deploy_plan.h"
 #include "recontext/layer_digest.h"
 #include "recontext/vm_metadata.h"
