@@ -1,42 +1,8 @@
-// A temporary directory for one daemon test (unique per test, under the system temp directory), removed with
-// everything in it when the test ends.
+// The shared TempDir (tests/common/temp_dir.h) under this module's test namespace.
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
-#include <string>
+#include "../common/temp_dir.h"
 
 namespace tern::daemon::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tern-daemon-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string Path(const std::string& rel) const { return path_ + "/" + rel; }
-  // Writes `content` to `rel` (creating parent directories) and returns the absolute path.
-  std::string Write(const std::string& rel, const std::string& content) const {
-    const std::filesystem::path p = Path(rel);
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  std::string path_;
-};
-
+using ::tern::testing::TempDir;
 }  // namespace tern::daemon::testing
