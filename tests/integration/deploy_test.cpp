@@ -2,6 +2,7 @@
 // CLI deploys the test guest, the guest prints both of its layers on the serial console, and destroy leaves
 // nothing.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -31,8 +32,12 @@ class DeployTest : public ::testing::Test {
  protected:
   void SetUp() override {
     TERN_REQUIRE_INTEGRATION_PREREQS();
+    // The first test runs ternd's KVM probe for real (domain_type auto); the others skip its 20 s here.
+    const bool probe = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) ==
+                       "GuestReadsServiceAndInfrastructureLayersAndDestroyLeavesNothing";
     auto c =
-        TerndCluster::Start(2, {{{"site", "lab-a"}, {"zone", "a1"}}, {{"site", "lab-b"}, {"zone", "b7"}}});
+        TerndCluster::Start(2, {{{"site", "lab-a"}, {"zone", "a1"}}, {{"site", "lab-b"}, {"zone", "b7"}}}, "",
+                            probe ? "auto" : "qemu");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     cluster_ = std::move(c).value();
     dir_ = cluster_->hosts().run_dir() + "/manifests";
@@ -48,6 +53,12 @@ TEST_F(DeployTest, GuestReadsServiceAndInfrastructureLayersAndDestroyLeavesNothi
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->exit_code, 0) << r->err << r->out;
   EXPECT_NE(r->out.find("deployed web1 on h1"), std::string::npos) << r->out;
+  // The probe's decision and its reason are visible (kvm on a real KVM host, qemu/TCG on nested kvm-pvm).
+  auto host = cluster_->Tern(1, "host show");
+  ASSERT_TRUE(host.ok());
+  EXPECT_NE(host->out.find(::access("/dev/kvm", R_OK | W_OK) == 0 ? "probe guest" : "/dev/kvm is absent"),
+            std::string::npos)
+      << host->out;
 
   auto log = WaitForFileContaining(cluster_->SerialLog(1, "web1"), "TERN:READY", kGuestReady);
   ASSERT_TRUE(log.ok()) << log.status().ToString();

@@ -56,7 +56,7 @@ Result<std::string> WaitForFileContaining(const std::string& path, const std::st
 
 Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
     int n, const std::vector<std::map<std::string, std::string>>& infra_values,
-    const std::string& extra_config) {
+    const std::string& extra_config, const std::string& domain_type) {
   std::unique_ptr<TerndCluster> c(new TerndCluster());  // NOLINT(cppcoreguidelines-owning-memory)
   TERN_ASSIGN_OR_RETURN(c->hosts_, SimHosts::Start(n));
   const std::string guest = TestGuestDir();
@@ -69,7 +69,8 @@ Result<std::unique_ptr<TerndCluster>> TerndCluster::Start(
     t.log = h.dir + "/ternd.log";
     t.api_url = "http://" + h.ip + ":7480";
     std::ostringstream cfg;
-    cfg << "host:\n  name: " << h.name << "\nlibvirt:\n  uri: qemu:///system\n  domain_type: auto\n"
+    cfg << "host:\n  name: " << h.name << "\nlibvirt:\n  uri: qemu:///system\n  domain_type: " << domain_type
+        << "\n"
         << "  probe_kernel: " << guest << "/vmlinuz\n  probe_initrd: " << guest << "/initrd.img\n"
         << "data_dir: " << t.data_dir << "\napi:\n  listen: " << h.ip << ":7480\n"
         << "infrastructure:\n  priority: 20\n  values:\n";
@@ -101,7 +102,7 @@ Status TerndCluster::Launch(int i) {
 }
 
 Status TerndCluster::WaitReady(int i) {
-  // Ready when the API answers; ternd probes KVM first, which takes a few seconds.
+  // Ready when the API answers; with domain_type auto ternd probes KVM first (up to 20 s).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (true) {
     auto r = Tern(i, "host show");

@@ -22,10 +22,12 @@ struct TerndHost {
 
 class TerndCluster {
  public:
-  // infra_values[i-1]: the infrastructure key-values of host i (its priority is 20).
+  // infra_values[i-1]: the infrastructure key-values of host i (its priority is 20). domain_type "qemu" skips
+  // ternd's KVM probe, which on this kind of machine waits its full 20 s for a guest that never boots under
+  // the nested KVM; "auto" exercises the probe.
   static Result<std::unique_ptr<TerndCluster>> Start(
       int n, const std::vector<std::map<std::string, std::string>>& infra_values,
-      const std::string& extra_config = "");
+      const std::string& extra_config = "", const std::string& domain_type = "qemu");
   ~TerndCluster();
 
   SimHosts& hosts() { return *hosts_; }
