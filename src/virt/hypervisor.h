@@ -36,8 +36,18 @@ struct MigrationProgress {
 };
 
 struct MigrationOptions {
-  std::string dest_uri;     // libvirt URI of the destination, e.g. qemu+tcp://10.0.0.2/system
-  std::string migrate_uri;  // optional data URI (tcp://HOST:PORT, unix:///PATH)
+  // libvirt URI of the destination, which the source's libvirtd dials (p2p), e.g. qemu+tcp://10.0.0.2/system,
+  // or a relay in front of it (qemu+tcp://RELAY:PORT/system).
+  std::string dest_uri;
+  // Optional URI of QEMU's migration stream (tcp://HOST:PORT, unix:///PATH). The source dials it and the
+  // destination listens on its port (or path): a relay in between must end at the same port.
+  std::string migrate_uri;
+  // Overrides for migrations relayed through forwarders (docs/cross-site-migration.md); empty/0: libvirt's
+  // defaults.
+  std::string
+      listen_address;  // what the destination's QEMU and NBD server bind (VIR_MIGRATE_PARAM_LISTEN_ADDRESS)
+  int disks_port = 0;  // the destination's NBD port; the source dials it at migrate_uri's host
+  std::string disks_uri;  // NBD URI for both ends (tcp://HOST:PORT bound by the destination, unix:///PATH)
   bool copy_storage_all = false;
   bool persistent = true;
   bool undefine_source = true;
@@ -54,6 +64,10 @@ struct MigrationResult {
   uint64_t downtime_ms = 0;
   uint64_t bytes = 0;  // memory + disk bytes processed
 };
+
+// Checks what libvirt would reject late or silently ignore: disks_port and disks_uri together, either without
+// copy_storage_all, a port out of range, a disks_uri that is not tcp:// or unix://. Errors name the domain.
+Status ValidateMigrationOptions(const std::string& name, const MigrationOptions& opts);
 
 class Hypervisor {
  public:
@@ -80,7 +94,8 @@ class Hypervisor {
   virtual Status AttachCdrom(const std::string& name, const CdromSpec& cdrom) = 0;  // hot-plug, SCSI only
   virtual Status DetachCdrom(const std::string& name, const std::string& target_dev) = 0;
   virtual Result<DomainStats> Stats(const std::string& name) = 0;
-  // Live, peer-to-peer; on failure the domain keeps running at the source.
+  // Live, peer-to-peer; on failure the domain keeps running at the source. InvalidArgument for inconsistent
+  // options (ValidateMigrationOptions).
   virtual Result<MigrationResult> Migrate(const std::string& name, const MigrationOptions& opts) = 0;
   // Lifecycle events for all domains, delivered on the port's own event thread (one at a time, in order).
   // Replaces the previous handler; an empty function drops events.

@@ -274,8 +274,7 @@ class LibvirtHypervisor final : public Hypervisor {
   }
 
   Result<MigrationResult> Migrate(const std::string& name, const MigrationOptions& opts) override {
-    if (opts.dest_uri.empty())
-      return Status::InvalidArgument("cannot migrate domain '" + name + "': no destination URI");
+    TERN_RETURN_IF_ERROR(ValidateMigrationOptions(name, opts));
     TERN_ASSIGN_OR_RETURN(auto session, conn_->Get());
     TERN_ASSIGN_OR_RETURN(auto dom, Find(session, name));
     const std::string what = "cannot migrate domain '" + name + "' from " + uri() + " to " + opts.dest_uri;
@@ -300,6 +299,17 @@ class LibvirtHypervisor final : public Hypervisor {
                                   opts.dest_xml.c_str()) < 0)
         return Status::Internal(what + ": cannot build migration parameters");
     }
+    if (!opts.listen_address.empty() &&
+        virTypedParamsAddString(&params.params, &params.n, &params.max, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                opts.listen_address.c_str()) < 0)
+      return Status::Internal(what + ": cannot build migration parameters");
+    if (opts.disks_port != 0 && virTypedParamsAddInt(&params.params, &params.n, &params.max,
+                                                     VIR_MIGRATE_PARAM_DISKS_PORT, opts.disks_port) < 0)
+      return Status::Internal(what + ": cannot build migration parameters");
+    if (!opts.disks_uri.empty() &&
+        virTypedParamsAddString(&params.params, &params.n, &params.max, VIR_MIGRATE_PARAM_DISKS_URI,
+                                opts.disks_uri.c_str()) < 0)
+      return Status::Internal(what + ": cannot build migration parameters");
     if (opts.bandwidth_mib_s > 0 &&
         virTypedParamsAddULLong(&params.params, &params.n, &params.max, VIR_MIGRATE_PARAM_BANDWIDTH,
                                 opts.bandwidth_mib_s) < 0)

@@ -10,13 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 namespace tern::testing {
 namespace {
 
-#ifndef TERN_SOURCE_DIR
-#error "TERN_SOURCE_DIR must be defined (tests/support/CMakeLists.txt)"
+#if !defined(TERN_SOURCE_DIR) || !defined(TERN_SIMWIRE)
+#error "TERN_SOURCE_DIR and TERN_SIMWIRE must be defined (tests/support/CMakeLists.txt)"
 #endif
 
 std::string Trim(const std::string& s) {
@@ -141,11 +142,30 @@ std::string SimHostsUnavailableReason() {
 
 Result<std::unique_ptr<SimHosts>> SimHosts::Start(int n) {
   if (n < 1) return Status::InvalidArgument("SimHosts::Start: n must be >= 1");
+  return Up(std::to_string(n), 0);
+}
+
+Result<std::unique_ptr<SimHosts>> SimHosts::StartSites(const SitesOptions& options) {
+  if (options.hosts_per_site.size() < 2)
+    return Status::InvalidArgument("SimHosts::StartSites: at least two sites are needed");
+  std::string list;
+  for (int n : options.hosts_per_site) {
+    if (n < 1) return Status::InvalidArgument("SimHosts::StartSites: every site needs at least one host");
+    list += (list.empty() ? "" : ",") + std::to_string(n);
+  }
+  return Up("--sites " + list + " --delay " + ShellQuote(options.link_delay) + " --rate " +
+                ShellQuote(options.link_rate),
+            static_cast<int>(options.hosts_per_site.size()));
+}
+
+Result<std::unique_ptr<SimHosts>> SimHosts::Up(const std::string& args, int expected_sites) {
   char tmpl[] = "/tmp/tern-sim-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return Status::IoError(std::string("mkdtemp: ") + std::strerror(errno));
   const std::string run_dir = tmpl;
-  const std::string up = Script() + " up " + ShellQuote(run_dir) + " " + std::to_string(n) + " --owner " +
-                         std::to_string(::getpid());
+  const char* wire_env = std::getenv("SIMHOSTS_WIRE");
+  const std::string wire = wire_env != nullptr && *wire_env != '\0' ? wire_env : TERN_SIMWIRE;
+  const std::string up = "SIMHOSTS_WIRE=" + ShellQuote(wire) + " " + Script() + " up " + ShellQuote(run_dir) +
+                         " " + args + " --owner " + std::to_string(::getpid());
   auto r = RunShell(up);
   if (!r.ok() || r->exit_code != 0) {
     // `up` tears down what it created when it fails; this makes sure, and removes RUNDIR.
@@ -153,7 +173,7 @@ Result<std::unique_ptr<SimHosts>> SimHosts::Start(int n) {
     std::error_code ec;
     std::filesystem::remove_all(run_dir, ec);
     if (!r.ok()) return r.status().WithContext("simhosts up");
-    return Status::Unavailable("simhosts up " + std::to_string(n) + " failed with exit code " +
+    return Status::Unavailable("simhosts up " + args + " failed with exit code " +
                                std::to_string(r->exit_code) + ": " + Trim(r->err));
   }
 
@@ -174,6 +194,28 @@ Result<std::unique_ptr<SimHosts>> SimHosts::Start(int n) {
   hosts->run_id_ = env["RUN_ID"];
   hosts->fabric_ns_ = env["FABRIC_NS"];
   hosts->fabric_ip_ = env["FABRIC_IP"];
+  hosts->underlay_ns_ = env["UNDERLAY_NS"];
+  hosts->link_delay_us_ = std::atoll(env["LINK_DELAY_US"].c_str());
+  hosts->link_rate_ = env["LINK_RATE"];
+  const int n = std::atoi(env["HOSTS"].c_str());
+  for (int j = 1; j <= expected_sites; ++j) {
+    const std::string p = "S" + std::to_string(j) + "_";
+    SimSite site;
+    site.index = j;
+    site.name = env[p + "NAME"];
+    site.gateway_ns = env[p + "GW_NS"];
+    site.gateway_ip = env[p + "GW_IP"];
+    site.underlay_ip = env[p + "UNDERLAY_IP"];
+    site.subnet = env[p + "SUBNET"];
+    std::istringstream members(env[p + "HOSTS"]);
+    for (int i; members >> i;) site.hosts.push_back(i);
+    if (site.gateway_ns.empty() || site.underlay_ip.empty() || site.hosts.empty()) {
+      (void)hosts->Down();
+      return Status::Internal("simhosts up printed no complete description of site s" + std::to_string(j) +
+                              ":\n" + out);
+    }
+    hosts->sites_.push_back(std::move(site));
+  }
   for (int i = 1; i <= n; ++i) {
     const std::string p = "H" + std::to_string(i) + "_";
     SimHost h;
@@ -188,12 +230,17 @@ Result<std::unique_ptr<SimHosts>> SimHosts::Start(int n) {
     h.uri = env[p + "URI"];
     h.tcp_uri = env[p + "TCP_URI"];
     h.anchor_pid = std::atoi(env[p + "ANCHOR_PID"].c_str());
-    if (h.ns.empty() || h.socket.empty() || h.anchor_pid <= 0) {
+    h.site = std::atoi(env[p + "SITE"].c_str());
+    if (h.ns.empty() || h.socket.empty() || h.anchor_pid <= 0 || (expected_sites > 0 && h.site < 1)) {
       (void)hosts->Down();
       return Status::Internal("simhosts up printed no complete description of host h" + std::to_string(i) +
                               ":\n" + out);
     }
     hosts->hosts_.push_back(std::move(h));
+  }
+  if (n < 1) {
+    (void)hosts->Down();
+    return Status::Internal("simhosts up printed no hosts:\n" + out);
   }
   return hosts;
 }
@@ -219,7 +266,36 @@ Result<std::string> SimHosts::Exec(int i, const std::string& shell_command) cons
   return r.out;
 }
 
+const SimSite& SimHosts::site(int j) const {
+  if (j < 1 || j > site_count()) throw std::out_of_range("SimHosts::site(" + std::to_string(j) + ")");
+  return sites_[static_cast<size_t>(j - 1)];
+}
+
+std::vector<std::string> SimHosts::HostCommand(int i) const {
+  (void)host(i);
+  return {SimHostsScript(), "exec", run_dir_, std::to_string(i), "--"};
+}
+
+std::vector<std::string> SimHosts::GatewayCommand(int j) const {
+  return {"ip", "netns", "exec", site(j).gateway_ns};
+}
+
+Result<std::string> SimHosts::ExecInGateway(int j, const std::string& shell_command) const {
+  const SimSite& s = site(j);
+  TERN_ASSIGN_OR_RETURN(CommandOutput r, RunShell("ip netns exec " + ShellQuote(s.gateway_ns) + " sh -c " +
+                                                  ShellQuote(shell_command)));
+  if (r.exit_code != 0) {
+    return Status::Internal("gateway of site " + s.name + " (" + s.gateway_ns + "): command '" +
+                            shell_command + "' exited with " + std::to_string(r.exit_code) + ": " +
+                            Trim(r.err));
+  }
+  return r.out;
+}
+
 Result<std::string> SimHosts::ExecInFabric(const std::string& shell_command) const {
+  if (fabric_ns_.empty())
+    return Status::FailedPrecondition("run " + run_dir_ +
+                                      " has sites and no fabric namespace; use ExecInGateway");
   TERN_ASSIGN_OR_RETURN(CommandOutput r, RunShell("ip netns exec " + ShellQuote(fabric_ns_) + " sh -c " +
                                                   ShellQuote(shell_command)));
   if (r.exit_code != 0) {
