@@ -1,5 +1,6 @@
-// Hooks: executables in a directory run after each layer change, once per change and in name order, with the
-// change in their environment. A hook that declares watched paths runs only when one of them changed.
+// Hooks: executables in hook directories run after each layer change, once per change and in name order,
+// with the change in their environment. A hook that declares watched paths runs only when one of them
+// changed.
 #pragma once
 
 #include <condition_variable>
@@ -35,9 +36,13 @@ bool WatchMatches(const std::vector<std::string>& watches, const std::vector<std
 // (newline-separated), TERN_CONTEXT (the union's mount point).
 std::vector<std::string> HookEnvironment(const HookEvent& event, const std::string& mountpoint);
 
+// The executable regular files of `dirs` (names starting with '.' and *.watch skipped), ordered by file name,
+// then by the order of the directories. A directory that does not exist contributes nothing.
+std::vector<std::string> ListHooks(const std::vector<std::string>& dirs);
+
 class HookRunner {
  public:
-  HookRunner(std::string hooks_dir, std::string mountpoint, int timeout_seconds = 60);
+  HookRunner(std::vector<std::string> hook_dirs, std::string mountpoint, int timeout_seconds = 60);
   HookRunner(const HookRunner&) = delete;
   HookRunner& operator=(const HookRunner&) = delete;
   ~HookRunner();  // finishes queued events first
@@ -47,7 +52,7 @@ class HookRunner {
  private:
   void Run();
   void RunOne(const std::string& path, const HookEvent& event);
-  std::string dir_;
+  std::vector<std::string> dirs_;
   std::string mountpoint_;
   int timeout_seconds_;
   std::mutex mutex_;
