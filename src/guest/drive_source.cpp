@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/cdrom.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "guest/manifest.h"
@@ -43,6 +46,10 @@ MediaReading SysDriveSource::ReadMedia(const std::string& device) {
     r.error = errno;
     return r;
   }
+  // A CD-ROM drive says whether it holds a disc (an empty one fails reads with EIO, like a broken disc).
+  // Other files (tests, images) do not know the ioctl and are read.
+  const int drive_status = ::ioctl(fd.get(), CDROM_DRIVE_STATUS, CDSL_CURRENT);
+  if (drive_status == CDS_NO_DISC || drive_status == CDS_TRAY_OPEN) return r;
   std::array<char, 2048> pvd{};
   const ssize_t n = ::pread(fd.get(), pvd.data(), pvd.size(), 16 * 2048);
   if (n != static_cast<ssize_t>(pvd.size())) {

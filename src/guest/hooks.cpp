@@ -74,7 +74,7 @@ bool WatchMatches(const std::vector<std::string>& watches, const std::vector<std
   if (watches.empty()) return true;
   for (const auto& w : watches) {
     for (const auto& c : changed) {
-      if (Covers(w, c) || Covers(c, w)) return true;
+      if (Covers(w, c)) return true;
     }
   }
   return false;

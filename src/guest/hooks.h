@@ -27,8 +27,10 @@ struct HookEvent {
 // HOOK.watch next to it. Empty: the hook watches everything.
 std::vector<std::string> ReadHookWatches(const std::string& hook_path);
 
-// True when a changed path is, contains or lies inside a watched path ("values/ip" matches "values/ip",
-// "values" and "values/ip/x"; a trailing '/' on a watch is ignored).
+// True when a changed path is a watched path or lies inside one (a watch "values" matches a change of
+// "values/ip"; a watch "values/ip" matches "values/ip" and "values/ip/x" but not "values"); a trailing '/' on
+// a watch is ignored. A change of a directory lists the paths below it that changed too, so a watched key
+// is matched by itself.
 bool WatchMatches(const std::vector<std::string>& watches, const std::vector<std::string>& changed);
 
 // The environment hooks get (besides the agent's own): TERN_EVENT, TERN_CHANGE_SEQ, TERN_CHANGED_CLASSES

@@ -6,6 +6,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -243,6 +244,37 @@ EntrySummary VisibleEntry(const std::vector<const Manifest*>& layers, const std:
   }
   result.opaque = false;  // opacity is not part of the visible entry
   return result;
+}
+
+std::vector<std::string> ExpandBelowDirectories(const std::vector<std::string>& candidates,
+                                                const Manifest* before_layer, const Manifest* after_layer,
+                                                const std::vector<const Manifest*>& layers) {
+  auto is_dir = [](const Manifest* m, const std::string& p) {
+    if (m == nullptr) return false;
+    auto it = m->find(p);
+    return it != m->end() && it->second.kind == EntryKind::kDirectory;
+  };
+  std::vector<std::string> out = candidates;
+  const std::string* covered = nullptr;  // the last expanded directory: its descendants are already in
+  for (const std::string& p : candidates) {
+    if (covered != nullptr &&
+        (covered->empty() || (p.size() > covered->size() && p.compare(0, covered->size(), *covered) == 0 &&
+                              p[covered->size()] == '/'))) {
+      continue;
+    }
+    if (!is_dir(before_layer, p) && !is_dir(after_layer, p)) continue;
+    covered = &p;
+    const std::string prefix = p.empty() ? std::string() : p + "/";
+    for (const Manifest* m : layers) {
+      for (auto it = m->lower_bound(prefix);
+           it != m->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        if (!it->first.empty()) out.push_back(it->first);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::vector<std::string> VisibleChanges(const std::vector<const Manifest*>& before,

@@ -71,6 +71,13 @@ std::vector<std::string> DiffManifests(const Manifest& before, const Manifest& a
 // ResolvePath through every path component. kAbsent when the path is not visible.
 EntrySummary VisibleEntry(const std::vector<const Manifest*>& layers, const std::string& path);
 
+// `candidates` (sorted) plus, below every candidate that is a directory in `before_layer` or `after_layer`
+// (either may be null), every path any of `layers` holds: a directory of the changed layer that appears,
+// goes, changes type or turns opaque changes what is visible below it. Sorted, without duplicates.
+std::vector<std::string> ExpandBelowDirectories(const std::vector<std::string>& candidates,
+                                                const Manifest* before_layer, const Manifest* after_layer,
+                                                const std::vector<const Manifest*>& layers);
+
 // Of `candidates`, the paths whose visible entry differs between the two layer stacks (sorted).
 std::vector<std::string> VisibleChanges(const std::vector<const Manifest*>& before,
                                         const std::vector<const Manifest*>& after,

@@ -24,11 +24,12 @@ TEST(HooksTest, WatchesFromCommentAndWatchFile) {
   EXPECT_EQ(ReadHookWatches(t / "h"), (std::vector<std::string>{"values/ip", "etc", "values/dns"}));
 }
 
-TEST(HooksTest, MatchingIsByPathPrefixEitherWay) {
+TEST(HooksTest, AWatchMatchesItselfAndWhatLiesInside) {
   EXPECT_TRUE(WatchMatches({}, {"anything"}));
   EXPECT_TRUE(WatchMatches({"values/ip"}, {"values/ip"}));
   EXPECT_TRUE(WatchMatches({"values"}, {"values/ip"}));
-  EXPECT_TRUE(WatchMatches({"values/ip"}, {"values"}));
+  EXPECT_TRUE(WatchMatches({"values/ip"}, {"values/ip/v4"}));
+  EXPECT_FALSE(WatchMatches({"values/ip"}, {"values"}));  // a new "values" directory lists its keys too
   EXPECT_FALSE(WatchMatches({"values/ip"}, {"values/ipv6"}));
   EXPECT_FALSE(WatchMatches({"values/ip"}, {"values/dns", "etc/app.conf"}));
   EXPECT_FALSE(WatchMatches({"values/ip"}, {}));

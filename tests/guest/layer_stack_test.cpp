@@ -55,6 +55,27 @@ TEST(LayerStackTest, ReplaceAndRemove) {
   EXPECT_EQ(r->changed_paths.size(), 4U);  // "", values, values/dns, values/ip
 }
 
+TEST(LayerStackTest, ADirectoryHiddenOrMadeOpaqueListsWhatItHides) {
+  TempTree low;
+  TempTree file_above;
+  TempTree opaque_above;
+  low.File("values/site", "lab-a");
+  low.File("values/dns", "1.1.1.1");
+  low.File("etc/app.conf", "x");
+  file_above.File("values", "a file now");
+  opaque_above.File("values/site", "lab-b");
+  opaque_above.File("values/.wh..wh..opq", "");
+  LayerStack stack;
+  ASSERT_TRUE(stack.Add(Open("low", low.path(), 10)).ok());
+  auto c = stack.Add(Open("file", file_above.path(), 20));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->changed_paths, (std::vector<std::string>{"values", "values/dns", "values/site"}));
+  ASSERT_TRUE(stack.Remove("file").ok());
+  c = stack.Add(Open("opaque", opaque_above.path(), 20));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->changed_paths, (std::vector<std::string>{"values/dns", "values/site"}));
+}
+
 TEST(LayerStackTest, ErrorsNameTheLayer) {
   TempTree d;
   LayerStack stack;
