@@ -33,7 +33,11 @@ Result<std::unique_ptr<GuestService>> GuestService::Start(const ServiceOptions& 
   std::vector<std::string> dirs = options.hook_dirs;
   if (!options.layer_hooks_class.empty()) {
     dirs.push_back(options.layer_hooks_dir);
-    (void)ClearLayerHooks(options.layer_hooks_dir);  // left over from an earlier run
+    Status exported = ClearLayerHooks(options.layer_hooks_dir);  // left over from an earlier run
+    for (const auto& l : s->fs_.layers().Current()->layers) {
+      if (l->name() == options.layer_hooks_class) exported = ExportLayerHooks(*l, options.layer_hooks_dir);
+    }
+    if (!exported.ok()) LogWarn("layer hooks: " + exported.ToString());
   }
   if (!dirs.empty()) s->hooks_ = std::make_unique<HookRunner>(dirs, options.mountpoint);
   TERN_ASSIGN_OR_RETURN(s->mount_, FuseMount::Start(s->fs_, options.mountpoint));
