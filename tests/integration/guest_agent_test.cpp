@@ -62,12 +62,14 @@ touch /run/tern-hold
 std::string Indented(const std::string& text, int spaces) {
   std::istringstream in(text);
   std::string out;
-  for (std::string line; std::getline(in, line);) out += std::string(static_cast<size_t>(spaces), ' ') + line + "\n";
+  for (std::string line; std::getline(in, line);)
+    out += std::string(static_cast<size_t>(spaces), ' ') + line + "\n";
   return out;
 }
 
 std::string HookFile(const std::string& name, const std::string& body) {
-  return "      - path: hooks/" + name + "\n        mode: \"0755\"\n        content: |\n" + Indented(body, 10);
+  return "      - path: hooks/" + name + "\n        mode: \"0755\"\n        content: |\n" +
+         Indented(body, 10);
 }
 
 // An ISO 9660 image without tern metadata (libisofs, Rock Ridge).
@@ -84,7 +86,8 @@ Result<std::string> ForeignIso() {
     std::free(buf);
     return context::iso::Error("stream", rc);
   }
-  if (int rc = iso_image_add_new_file(image.get(), iso_image_get_root(image.get()), "README", stream, nullptr);
+  if (int rc =
+          iso_image_add_new_file(image.get(), iso_image_get_root(image.get()), "README", stream, nullptr);
       rc < 0) {
     iso_stream_unref(stream);
     return context::iso::Error("add README", rc);
@@ -148,8 +151,8 @@ TEST_F(GuestAgentTest, UnionHooksSwapsAndBadMediaInOneBoot) {
   // ---- deploy: service (with hooks), the host's infrastructure, and an extra class ---------------------
   const std::string guest = TestGuestDir();
   const std::string manifest = dir_ + "/agentvm.yaml";
-  ASSERT_TRUE(WriteFileAtomic(manifest, "vm:\n  name: agentvm\n  memory_mib: 192\n  boot:\n    kernel: " + guest +
-                                            "/vmlinuz\n    initrd: " + guest +
+  ASSERT_TRUE(WriteFileAtomic(manifest, "vm:\n  name: agentvm\n  memory_mib: 192\n  boot:\n    kernel: " +
+                                            guest + "/vmlinuz\n    initrd: " + guest +
                                             "/initrd.img\n    cmdline: \"console=ttyS0 panic=-1\"\n"
                                             "context:\n  service:\n    priority: 10\n"
                                             "    values: {app: shop, motd: from-service}\n    files:\n" +
@@ -192,7 +195,8 @@ TEST_F(GuestAgentTest, UnionHooksSwapsAndBadMediaInOneBoot) {
   ASSERT_TRUE(WriteFileAtomic(config, changed).ok());
   ASSERT_EQ(::kill(cluster_->ternd(1).pid, SIGHUP), 0);
   log = WaitFor("event=replace class=infrastructure priority=20 generation=2 paths=1 changed=values/site");
-  const long swap_seq = FindNumber(log, R"(change seq=(\d+) event=replace class=infrastructure priority=20 generation=2)");
+  const long swap_seq =
+      FindNumber(log, R"(change seq=(\d+) event=replace class=infrastructure priority=20 generation=2)");
   ASSERT_GT(swap_seq, 3);
   const std::string seq = "seq=" + std::to_string(swap_seq) + " ";
   log = WaitFor("TERN:HOOK name=10-site " + seq);
@@ -210,7 +214,8 @@ TEST_F(GuestAgentTest, UnionHooksSwapsAndBadMediaInOneBoot) {
   r = cluster_->Tern(1, "vm recontext agentvm");
   ASSERT_EQ(r->exit_code, 0) << r->err;
   log = WaitFor("event=replace class=infrastructure priority=20 generation=3 paths=0");
-  const long same_seq = FindNumber(log, R"(change seq=(\d+) event=replace class=infrastructure priority=20 generation=3)");
+  const long same_seq =
+      FindNumber(log, R"(change seq=(\d+) event=replace class=infrastructure priority=20 generation=3)");
   ASSERT_EQ(same_seq, swap_seq + 1) << log;
 
   // ---- bad media in the extra layer's drive ------------------------------------------------------------
@@ -240,9 +245,12 @@ TEST_F(GuestAgentTest, UnionHooksSwapsAndBadMediaInOneBoot) {
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/foreign.iso", *foreign).ok());
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/short.img", std::string(4096, 'x')).ok());
   context::ContextClass intruder{"service", 10, {{"app", "intruder"}}, {}};
-  ASSERT_TRUE(context::WriteLayerIso(intruder, {"service", 10, 9, "test:intruder"}, {}, dir_ + "/service-g9.iso").ok());
+  ASSERT_TRUE(
+      context::WriteLayerIso(intruder, {"service", 10, 9, "test:intruder"}, {}, dir_ + "/service-g9.iso")
+          .ok());
   context::ContextClass extra2{"extra", 30, {{"extra", "held"}}, {}};
-  ASSERT_TRUE(context::WriteLayerIso(extra2, {"extra", 30, 2, "test:extra"}, {}, dir_ + "/extra-g2.iso").ok());
+  ASSERT_TRUE(
+      context::WriteLayerIso(extra2, {"extra", 30, 2, "test:extra"}, {}, dir_ + "/extra-g2.iso").ok());
 
   put(dir_ + "/corrupt.iso");
   log = WaitFor("the disc is not a readable ISO 9660 image (corrupt or foreign)");
@@ -268,7 +276,8 @@ TEST_F(GuestAgentTest, UnionHooksSwapsAndBadMediaInOneBoot) {
   EXPECT_NE(log.find("TERN:HOLD after-removal value=held rc=1 out=cat: read error: Input/output error"),
             std::string::npos)
       << log;
-  const long eject_seq = FindNumber(log, R"(change seq=(\d+) event=remove class=extra priority=30 generation=2)");
+  const long eject_seq =
+      FindNumber(log, R"(change seq=(\d+) event=remove class=extra priority=30 generation=2)");
   ASSERT_EQ(eject_seq, add_seq + 1) << log;
   const std::string eseq = "seq=" + std::to_string(eject_seq) + " ";
   log = WaitFor("TERN:VIEW " + eseq + "end files=");
