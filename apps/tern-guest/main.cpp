@@ -9,7 +9,7 @@
 #include "core/files.h"
 #include "guest/control.h"
 #include "guest/log.h"
-#include "guest/media_watcher.h"
+#include "guest/media_agent.h"
 #include "guest/service.h"
 
 namespace {
@@ -76,20 +76,32 @@ int main(int argc, char** argv) {
   auto* mount = app.add_subcommand("mount", "serve a layered view of plain directories at MOUNTPOINT");
   mount->add_option("mountpoint", opts.mountpoint, "where to mount")->required();
   mount->add_option("--layer", layer_args, "DIR:PRIORITY (repeatable; name = last path component)");
-  mount->add_option("--hooks", opts.hooks_dir, "directory of hooks to run after each change");
+  mount->add_option("--hooks", opts.hook_dirs, "directory of hooks to run after each change (repeatable)");
+  mount->add_option("--layer-hooks", opts.layer_hooks_class,
+                    "also run the executables under hooks/ of the layer of this name");
+  std::string mount_layer_hooks_dir;
+  mount->add_option("--layer-hooks-dir", mount_layer_hooks_dir,
+                    "where those are copied to (default /run/tern/hooks/NAME)");
 
-  tern::guest::MediaWatcherOptions watch;
+  tern::guest::MediaAgentOptions watch;
   int poll_ms = 200;
   int grace_ms = 1000;
+  bool markers = false;
   auto* agent =
       app.add_subcommand("agent", "the in-guest agent: union of the CD-ROM layers, media watcher, hooks");
   std::string agent_mount = "/run/tern/context";
-  std::string agent_hooks = "/etc/tern/hooks";
+  std::vector<std::string> agent_hooks = {"/etc/tern/hooks"};
+  std::string agent_layer_hooks = "service";
   agent->add_option("--mountpoint", agent_mount)->capture_default_str();
-  agent->add_option("--hooks", agent_hooks)->capture_default_str();
+  agent->add_option("--hooks", agent_hooks, "hook directory (repeatable)")->capture_default_str();
+  agent
+      ->add_option("--layer-hooks", agent_layer_hooks,
+                   "run the executables under hooks/ of this class's layer too (\"\" = none)")
+      ->capture_default_str();
   agent->add_option("--layers-dir", watch.layers_dir)->capture_default_str();
-  agent->add_option("--poll-ms", poll_ms)->capture_default_str();
-  agent->add_option("--eject-grace-ms", grace_ms)->capture_default_str();
+  agent->add_option("--poll-ms", poll_ms)->capture_default_str()->check(CLI::Range(10, 60000));
+  agent->add_option("--eject-grace-ms", grace_ms)->capture_default_str()->check(CLI::Range(0, 600000));
+  agent->add_flag("--log-markers", markers, "log as single-line TERN:FFS markers (the test guest's console)");
 
   auto* status = app.add_subcommand("status", "show the running union's mount and layers");
   (void)status;
@@ -135,6 +147,8 @@ int main(int argc, char** argv) {
   const sigset_t stop = BlockStopSignals();
   if (*mount) {
     opts.control_socket = socket;
+    opts.layer_hooks_dir =
+        mount_layer_hooks_dir.empty() ? "/run/tern/hooks/" + opts.layer_hooks_class : mount_layer_hooks_dir;
     for (const auto& a : layer_args) {
       auto spec = tern::guest::ParseLayerArgument(a);
       if (!spec.ok()) return Fail(spec.status());
@@ -145,8 +159,11 @@ int main(int argc, char** argv) {
     return WaitForStop(stop);
   }
   // agent
+  tern::guest::SetLogMarkers(markers);
   opts.mountpoint = agent_mount;
-  opts.hooks_dir = agent_hooks;
+  opts.hook_dirs = agent_hooks;
+  opts.layer_hooks_class = agent_layer_hooks;
+  opts.layer_hooks_dir = "/run/tern/hooks/" + agent_layer_hooks;
   opts.control_socket = socket;
   (void)tern::MakeDirs("/run/tern");
   auto svc = tern::guest::GuestService::Start(opts);
@@ -155,7 +172,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   watch.poll = std::chrono::milliseconds(poll_ms);
-  watch.eject_grace = std::chrono::milliseconds(grace_ms);
-  tern::guest::MediaWatcher watcher(**svc, watch);
+  watch.watcher.eject_grace = std::chrono::milliseconds(grace_ms);
+  tern::guest::MediaAgent watcher(**svc, watch);
   return WaitForStop(stop);
 }

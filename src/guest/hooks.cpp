@@ -74,7 +74,7 @@ bool WatchMatches(const std::vector<std::string>& watches, const std::vector<std
   if (watches.empty()) return true;
   for (const auto& w : watches) {
     for (const auto& c : changed) {
-      if (Covers(w, c) || Covers(c, w)) return true;
+      if (Covers(w, c)) return true;
     }
   }
   return false;
@@ -93,8 +93,38 @@ std::vector<std::string> HookEnvironment(const HookEvent& event, const std::stri
   };
 }
 
-HookRunner::HookRunner(std::string hooks_dir, std::string mountpoint, int timeout_seconds)
-    : dir_(std::move(hooks_dir)), mountpoint_(std::move(mountpoint)), timeout_seconds_(timeout_seconds) {
+std::vector<std::string> ListHooks(const std::vector<std::string>& dirs) {
+  struct Found {
+    std::string name;
+    size_t dir_index;
+    std::string path;
+  };
+  std::vector<Found> found;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    DIR* d = ::opendir(dirs[i].c_str());
+    if (d == nullptr) continue;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.empty() || name[0] == '.' || name.ends_with(".watch")) continue;
+      const std::string path = dirs[i] + "/" + name;
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0) {
+        found.push_back({name, i, path});
+      }
+    }
+    ::closedir(d);
+  }
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return a.name != b.name ? a.name < b.name : a.dir_index < b.dir_index;
+  });
+  std::vector<std::string> out;
+  out.reserve(found.size());
+  for (auto& f : found) out.push_back(std::move(f.path));
+  return out;
+}
+
+HookRunner::HookRunner(std::vector<std::string> hook_dirs, std::string mountpoint, int timeout_seconds)
+    : dirs_(std::move(hook_dirs)), mountpoint_(std::move(mountpoint)), timeout_seconds_(timeout_seconds) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -125,21 +155,7 @@ void HookRunner::Run() {
       event = std::move(queue_.front());
       queue_.pop_front();
     }
-    std::vector<std::string> hooks;
-    if (DIR* d = ::opendir(dir_.c_str())) {
-      while (const dirent* e = ::readdir(d)) {
-        const std::string name = e->d_name;
-        if (name.empty() || name[0] == '.' || name.ends_with(".watch")) continue;
-        const std::string path = dir_ + "/" + name;
-        struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0) {
-          hooks.push_back(path);
-        }
-      }
-      ::closedir(d);
-    }
-    std::sort(hooks.begin(), hooks.end());
-    for (const auto& h : hooks) {
+    for (const auto& h : ListHooks(dirs_)) {
       if (!WatchMatches(ReadHookWatches(h), event.changed_paths)) continue;
       RunOne(h, event);
     }

@@ -1,5 +1,6 @@
-// Hooks: executables in a directory run after each layer change, once per change and in name order, with the
-// change in their environment. A hook that declares watched paths runs only when one of them changed.
+// Hooks: executables in hook directories run after each layer change, once per change and in name order,
+// with the change in their environment. A hook that declares watched paths runs only when one of them
+// changed.
 #pragma once
 
 #include <condition_variable>
@@ -26,8 +27,10 @@ struct HookEvent {
 // HOOK.watch next to it. Empty: the hook watches everything.
 std::vector<std::string> ReadHookWatches(const std::string& hook_path);
 
-// True when a changed path is, contains or lies inside a watched path ("values/ip" matches "values/ip",
-// "values" and "values/ip/x"; a trailing '/' on a watch is ignored).
+// True when a changed path is a watched path or lies inside one (a watch "values" matches a change of
+// "values/ip"; a watch "values/ip" matches "values/ip" and "values/ip/x" but not "values"); a trailing '/' on
+// a watch is ignored. A change of a directory lists the paths below it that changed too, so a watched key
+// is matched by itself.
 bool WatchMatches(const std::vector<std::string>& watches, const std::vector<std::string>& changed);
 
 // The environment hooks get (besides the agent's own): TERN_EVENT, TERN_CHANGE_SEQ, TERN_CHANGED_CLASSES
@@ -35,9 +38,13 @@ bool WatchMatches(const std::vector<std::string>& watches, const std::vector<std
 // (newline-separated), TERN_CONTEXT (the union's mount point).
 std::vector<std::string> HookEnvironment(const HookEvent& event, const std::string& mountpoint);
 
+// The executable regular files of `dirs` (names starting with '.' and *.watch skipped), ordered by file name,
+// then by the order of the directories. A directory that does not exist contributes nothing.
+std::vector<std::string> ListHooks(const std::vector<std::string>& dirs);
+
 class HookRunner {
  public:
-  HookRunner(std::string hooks_dir, std::string mountpoint, int timeout_seconds = 60);
+  HookRunner(std::vector<std::string> hook_dirs, std::string mountpoint, int timeout_seconds = 60);
   HookRunner(const HookRunner&) = delete;
   HookRunner& operator=(const HookRunner&) = delete;
   ~HookRunner();  // finishes queued events first
@@ -47,7 +54,7 @@ class HookRunner {
  private:
   void Run();
   void RunOne(const std::string& path, const HookEvent& event);
-  std::string dir_;
+  std::vector<std::string> dirs_;
   std::string mountpoint_;
   int timeout_seconds_;
   std::mutex mutex_;

@@ -92,6 +92,10 @@ Result<LayerChange> LayerStack::Apply(LayerChangeKind kind, const std::string& n
     all.erase(std::unique(all.begin(), all.end()), all.end());
     candidates = std::move(all);
   }
+  std::vector<const Manifest*> all = old->Manifests();
+  if (change.after) all.push_back(&change.after->manifest());
+  candidates = ExpandBelowDirectories(candidates, change.before ? &change.before->manifest() : nullptr,
+                                      change.after ? &change.after->manifest() : nullptr, all);
   change.changed_paths = VisibleChanges(old->Manifests(), next->Manifests(), candidates);
   {
     const std::lock_guard lock(current_mutex_);

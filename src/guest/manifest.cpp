@@ -6,6 +6,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -39,21 +40,41 @@ Status Fail(const std::string& layer, const std::string& path, const char* what)
                          "': " + std::strerror(errno));
 }
 
-Result<uint64_t> HashFile(int dir_fd, const std::string& name, const std::string& layer,
-                          const std::string& path) {
+struct ScanState {
+  const std::string& layer;
+  const ScanOptions& options;
+  uint64_t kept = 0;  // bytes stored in options.contents so far
+};
+
+Status Keep(ScanState& scan, const std::string& path, std::string bytes) {
+  scan.kept += bytes.size();
+  if (scan.options.max_content_bytes != 0 && scan.kept > scan.options.max_content_bytes) {
+    return Status::InvalidArgument("layer '" + scan.layer + "': more than " +
+                                   std::to_string(scan.options.max_content_bytes) +
+                                   " bytes of content (at '" + path + "'): too large to keep in memory");
+  }
+  (*scan.options.contents)[path] = std::move(bytes);
+  return Status::Ok();
+}
+
+// Hashes the file in 64 KiB chunks (the same hash whether or not the bytes are kept).
+Result<uint64_t> HashFile(int dir_fd, const std::string& name, ScanState& scan, const std::string& path) {
   const UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return Fail(layer, path, "open");
+  if (!fd.valid()) return Fail(scan.layer, path, "open");
   std::array<char, 65536> buf{};
+  std::string bytes;
   uint64_t h = 0;
   for (;;) {
     const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Fail(layer, path, "read");
+      return Fail(scan.layer, path, "read");
     }
     if (n == 0) break;
     h = HashBytes(buf.data(), static_cast<size_t>(n), h);
+    if (scan.options.contents != nullptr) bytes.append(buf.data(), static_cast<size_t>(n));
   }
+  if (scan.options.contents != nullptr) TERN_RETURN_IF_ERROR(Keep(scan, path, std::move(bytes)));
   return h;
 }
 
@@ -66,7 +87,8 @@ bool IsOpaqueDir(int dir_fd) {
   return ::fstatat(dir_fd, kOpaqueMarker, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-Status ScanDir(int dir_fd, const std::string& rel, const std::string& layer, Manifest& out) {
+Status ScanDir(int dir_fd, const std::string& rel, ScanState& scan, Manifest& out) {
+  const std::string& layer = scan.layer;
   const int dup_fd = ::dup(dir_fd);
   if (dup_fd < 0) return Fail(layer, rel, "dup");
   DIR* d = ::fdopendir(dup_fd);
@@ -87,18 +109,20 @@ Status ScanDir(int dir_fd, const std::string& rel, const std::string& layer, Man
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return Fail(layer, path, "stat");
     EntrySummary s = SummaryOf(st);
     if (S_ISREG(st.st_mode)) {
-      TERN_ASSIGN_OR_RETURN(s.content_hash, HashFile(dir_fd, name, layer, path));
+      TERN_ASSIGN_OR_RETURN(s.content_hash, HashFile(dir_fd, name, scan, path));
     } else if (S_ISLNK(st.st_mode)) {
       std::array<char, 4096> target{};
       const ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
       if (n < 0) return Fail(layer, path, "read the link");
       s.content_hash = HashBytes(target.data(), static_cast<size_t>(n));
+      if (scan.options.contents != nullptr)
+        TERN_RETURN_IF_ERROR(Keep(scan, path, std::string(target.data(), static_cast<size_t>(n))));
     } else if (S_ISDIR(st.st_mode)) {
       const UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
       if (!sub.valid()) return Fail(layer, path, "open the directory");
       s.opaque = IsOpaqueDir(sub.get());
       out[path] = s;
-      TERN_RETURN_IF_ERROR(ScanDir(sub.get(), path, layer, out));
+      TERN_RETURN_IF_ERROR(ScanDir(sub.get(), path, scan, out));
       continue;
     } else {
       s.content_hash = st.st_rdev;
@@ -148,13 +172,14 @@ uint64_t HashBytes(const void* data, size_t size, uint64_t seed) {
   return h;
 }
 
-Result<Manifest> ScanLayer(int root_fd, const std::string& layer_name) {
+Result<Manifest> ScanLayer(int root_fd, const std::string& layer_name, const ScanOptions& options) {
   Manifest out;
+  ScanState scan{layer_name, options};
   struct stat st {};
   if (::fstat(root_fd, &st) != 0) return Fail(layer_name, "", "stat");
   EntrySummary root = SummaryOf(st);
   out[""] = root;
-  TERN_RETURN_IF_ERROR(ScanDir(root_fd, "", layer_name, out));
+  TERN_RETURN_IF_ERROR(ScanDir(root_fd, "", scan, out));
   return out;
 }
 
@@ -219,6 +244,37 @@ EntrySummary VisibleEntry(const std::vector<const Manifest*>& layers, const std:
   }
   result.opaque = false;  // opacity is not part of the visible entry
   return result;
+}
+
+std::vector<std::string> ExpandBelowDirectories(const std::vector<std::string>& candidates,
+                                                const Manifest* before_layer, const Manifest* after_layer,
+                                                const std::vector<const Manifest*>& layers) {
+  auto is_dir = [](const Manifest* m, const std::string& p) {
+    if (m == nullptr) return false;
+    auto it = m->find(p);
+    return it != m->end() && it->second.kind == EntryKind::kDirectory;
+  };
+  std::vector<std::string> out = candidates;
+  const std::string* covered = nullptr;  // the last expanded directory: its descendants are already in
+  for (const std::string& p : candidates) {
+    if (covered != nullptr &&
+        (covered->empty() || (p.size() > covered->size() && p.compare(0, covered->size(), *covered) == 0 &&
+                              p[covered->size()] == '/'))) {
+      continue;
+    }
+    if (!is_dir(before_layer, p) && !is_dir(after_layer, p)) continue;
+    covered = &p;
+    const std::string prefix = p.empty() ? std::string() : p + "/";
+    for (const Manifest* m : layers) {
+      for (auto it = m->lower_bound(prefix);
+           it != m->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        if (!it->first.empty()) out.push_back(it->first);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::vector<std::string> VisibleChanges(const std::vector<const Manifest*>& before,

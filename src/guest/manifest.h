@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct stat;
@@ -52,8 +53,16 @@ EntrySummary SummaryOf(const struct stat& st);
 // 64-bit hash of a byte string (fast, not cryptographic).
 uint64_t HashBytes(const void* data, size_t size, uint64_t seed = 0);
 
+// File contents and symlink targets of a layer by path: what a snapshot layer serves from memory.
+using LayerContents = std::unordered_map<std::string, std::string>;
+
+struct ScanOptions {
+  LayerContents* contents = nullptr;  // when set, filled with every regular file's bytes and link's target
+  uint64_t max_content_bytes = 0;     // limit on the total kept in `contents` (0: none)
+};
+
 // Walks the directory tree below root_fd (never following symlinks). Errors name `layer_name` and the path.
-Result<Manifest> ScanLayer(int root_fd, const std::string& layer_name);
+Result<Manifest> ScanLayer(int root_fd, const std::string& layer_name, const ScanOptions& options = {});
 
 // Paths whose summary differs between two manifests (present in one only, or different), sorted.
 std::vector<std::string> DiffManifests(const Manifest& before, const Manifest& after);
@@ -61,6 +70,13 @@ std::vector<std::string> DiffManifests(const Manifest& before, const Manifest& a
 // The union view of a path computed from manifests of layers in priority order (highest first), following
 // ResolvePath through every path component. kAbsent when the path is not visible.
 EntrySummary VisibleEntry(const std::vector<const Manifest*>& layers, const std::string& path);
+
+// `candidates` (sorted) plus, below every candidate that is a directory in `before_layer` or `after_layer`
+// (either may be null), every path any of `layers` holds: a directory of the changed layer that appears,
+// goes, changes type or turns opaque changes what is visible below it. Sorted, without duplicates.
+std::vector<std::string> ExpandBelowDirectories(const std::vector<std::string>& candidates,
+                                                const Manifest* before_layer, const Manifest* after_layer,
+                                                const std::vector<const Manifest*>& layers);
 
 // Of `candidates`, the paths whose visible entry differs between the two layer stacks (sorted).
 std::vector<std::string> VisibleChanges(const std::vector<const Manifest*>& before,

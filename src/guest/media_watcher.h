@@ -1,58 +1,63 @@
-// MediaWatcher: polls the CD-ROM drives (/dev/srN; opening a drive makes the kernel check for a media
-// change), mounts each tern layer image read-only under LAYERS_DIR/<class> and adds, replaces or removes
-// that layer in the union. Foreign or corrupt discs and class conflicts are logged and skipped.
+// MediaWatcher: the decisions of the agent's media handling, driven one scan at a time. A scan reads every
+// drive (DriveSource); a new disc is mounted and checked (DiscLoader), snapshotted into a layer and added to,
+// or replaced in, the union (LayerSink); an ejected, unreadable or unplugged disc's layer is removed. Bad
+// input (a corrupt or foreign disc, a second disc claiming a class already present, an unreadable drive) is
+// logged once and leaves the union consistent. No threads and no clock of its own: MediaAgent runs it.
 #pragma once
 
-#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
-#include <thread>
 
-#include "guest/service.h"
+#include "guest/disc_loader.h"
+#include "guest/drive_source.h"
+#include "guest/layer_sink.h"
 
 namespace tern::guest {
 
 struct MediaWatcherOptions {
-  std::string layers_dir = "/run/tern/layers";
-  std::string sys_block = "/sys/block";
-  std::string dev_dir = "/dev";
-  std::chrono::milliseconds poll{200};
-  // A drive must stay empty this long before its layer is removed (QEMU's IDE CD-ROM reports "no medium" for
-  // a moment while media is changed).
+  // A drive must stay empty (or unreadable) this long before its layer is removed: QEMU's IDE CD-ROM reports
+  // "no medium" for a moment while media is changed, and a swap is an eject followed by an insert.
   std::chrono::milliseconds eject_grace{1000};
 };
 
 class MediaWatcher {
  public:
-  MediaWatcher(GuestService& service, MediaWatcherOptions options);
+  using Clock = std::chrono::steady_clock;
+  MediaWatcher(DriveSource& drives, DiscLoader& loader, LayerSink& sink, MediaWatcherOptions options)
+      : drives_(drives), loader_(loader), sink_(sink), options_(options) {}
   MediaWatcher(const MediaWatcher&) = delete;
   MediaWatcher& operator=(const MediaWatcher&) = delete;
-  ~MediaWatcher();
+  ~MediaWatcher();  // unmounts the discs it still holds (their layers stay in the union)
 
-  // One scan of every drive (the thread calls it every poll interval).
-  void ScanOnce();
+  // Reads every drive once and acts on what changed.
+  void Scan(Clock::time_point now);
+
+  // For status output and tests: the class each drive's disc provides ("" when none).
+  std::map<std::string, std::string> Layers() const;
 
  private:
   struct Drive {
-    uint64_t digest = 0;  // 0: no media
-    std::string layer;    // the class this drive's disc provides, or ""
-    std::string mount;    // where that disc is mounted
-    std::chrono::steady_clock::time_point empty_since{};
-    bool empty_pending = false;
+    uint64_t digest = 0;             // the disc last acted on (0: none, or to be read again)
+    std::optional<LoadedDisc> disc;  // mounted, its layer in the union
+    std::string waiting_class;       // the disc claims a class another drive provides
+    bool pending_empty = false;      // seen empty/unreadable, grace running
+    Clock::time_point empty_since{};
+    MediaReading last_reported;  // the last empty/unreadable state logged (logged once)
   };
-  void MediaChanged(const std::string& dev, Drive& drive, uint64_t digest);
-  void DropLayer(const std::string& dev, Drive& drive);
+  void ScanDrive(const std::string& name, Drive& d, Clock::time_point now);
+  void LoadDisc(const std::string& name, Drive& d, uint64_t digest);
+  // Removes the drive's layer from the union and unmounts its disc.
+  void Release(const std::string& name, Drive& d, const std::string& why);
+  void RetryWaiting();
 
-  GuestService& service_;
+  DriveSource& drives_;
+  DiscLoader& loader_;
+  LayerSink& sink_;
   MediaWatcherOptions options_;
-  std::map<std::string, Drive> drives_;
-  uint64_t staging_counter_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::map<std::string, Drive> state_;
 };
-
-// Digest of a disc's primary volume descriptor (sector 16), or 0 when the drive has no readable media.
-uint64_t ReadMediaDigest(const std::string& device);
 
 }  // namespace tern::guest

@@ -32,10 +32,11 @@ std::shared_ptr<const NodeState> ResolveChild(const LayerSnapshot& snap, const N
   auto state = std::make_shared<NodeState>();
   state->epoch = snap.epoch;
   const std::vector<std::shared_ptr<const Layer>>& candidates = parent ? parent->merged : snap.layers;
-  std::vector<LayerProbe> probes;
-  std::vector<const EntrySummary*> entries;
-  probes.reserve(candidates.size());
-  entries.reserve(candidates.size());
+  // Scratch space reused by each request thread: a lookup allocates only what it keeps.
+  thread_local std::vector<LayerProbe> probes;
+  thread_local std::vector<const EntrySummary*> entries;
+  probes.clear();
+  entries.clear();
   for (const auto& layer : candidates) {
     const EntrySummary* e = layer->Find(path);
     entries.push_back(e);

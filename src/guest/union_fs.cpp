@@ -160,13 +160,21 @@ void UnionFs::FillStat(const NodeState& state, uint64_t fallback_ino, struct sta
 
 Result<LayerChange> UnionFs::Add(const LayerSpec& spec) {
   TERN_ASSIGN_OR_RETURN(auto layer, Layer::Open(spec));
+  return Add(std::move(layer));
+}
+
+Result<LayerChange> UnionFs::Replace(const LayerSpec& spec) {
+  TERN_ASSIGN_OR_RETURN(auto layer, Layer::Open(spec));
+  return Replace(std::move(layer));
+}
+
+Result<LayerChange> UnionFs::Add(std::shared_ptr<const Layer> layer) {
   TERN_ASSIGN_OR_RETURN(LayerChange change, layers_.Add(std::move(layer)));
   Invalidate(change.changed_paths);
   return change;
 }
 
-Result<LayerChange> UnionFs::Replace(const LayerSpec& spec) {
-  TERN_ASSIGN_OR_RETURN(auto layer, Layer::Open(spec));
+Result<LayerChange> UnionFs::Replace(std::shared_ptr<const Layer> layer) {
   TERN_ASSIGN_OR_RETURN(LayerChange change, layers_.Replace(std::move(layer)));
   Invalidate(change.changed_paths);
   return change;

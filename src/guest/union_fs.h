@@ -55,6 +55,8 @@ class UnionFs {
   // Applies a layer change and invalidates the kernel's caches for the paths it changed.
   Result<LayerChange> Add(const LayerSpec& spec);
   Result<LayerChange> Replace(const LayerSpec& spec);
+  Result<LayerChange> Add(std::shared_ptr<const Layer> layer);
+  Result<LayerChange> Replace(std::shared_ptr<const Layer> layer);
   Result<LayerChange> Remove(const std::string& name);
   void Invalidate(const std::vector<std::string>& paths);
 

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "temp_tree.h"
+#include "union_process.h"
 
 namespace tern::guest {
 namespace {
@@ -101,49 +102,32 @@ void RandomLayer(const std::string& root, std::mt19937& rng, int salt) {
   if (pick(4) == 0 && !fs::exists(root + "/d1")) std::ofstream(root + "/d1") << "file " << salt;
 }
 
-std::string Program() {
-  return std::string(TERN_BINARY_DIR) + "/apps/tern-guest";
+// Why kernel overlayfs cannot be mounted here (the reference of this test), or "".
+std::string OverlayUnavailableReason() {
+  std::ifstream in("/proc/filesystems");
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return all.find("\toverlay\n") == std::string::npos ? "kernel overlayfs not available" : "";
 }
 
 class UnionFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-    if (::access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "needs /dev/fuse";
-    if (::access(Program().c_str(), X_OK) != 0) GTEST_SKIP() << "tern-guest not built: " << Program();
-    fs::create_directories(tmp_ / "union");
+    TERN_GUEST_REQUIRE(testing::MountUnavailableReason());
+    TERN_GUEST_REQUIRE(OverlayUnavailableReason());
     fs::create_directories(tmp_ / "overlay");
-    socket_ = tmp_ / "ctl.sock";
   }
   void TearDown() override {
     ::umount2((tmp_ / "overlay").c_str(), MNT_DETACH);
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    ::umount2((tmp_ / "union").c_str(), MNT_DETACH);
+    union_.Stop();
   }
   // layers: (dir, priority), any order.
   void StartUnion(const std::vector<std::pair<std::string, int>>& layers) {
-    std::vector<std::string> args = {Program(), "--socket", socket_, "mount", tmp_ / "union"};
+    std::vector<std::string> args;
     for (const auto& [dir, prio] : layers) {
       args.push_back("--layer");
       args.push_back(dir + ":" + std::to_string(prio));
     }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200; ++i) {
-      if (fs::exists(socket_)) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    FAIL() << "tern-guest did not start";
+    ASSERT_TRUE(union_.Start(args)) << "tern-guest did not start";
   }
   // Overlayfs over the layers, highest priority first.
   void MountOverlay(const std::vector<std::string>& highest_first) {
@@ -159,11 +143,9 @@ class UnionFixture : public ::testing::Test {
     fs::create_directories(tmp_ / "empty");
     return tmp_ / "empty";
   }
-  int Ctl(const std::string& args) {
-    return std::system((Program() + " --socket " + socket_ + " " + args + " >/dev/null").c_str());
-  }
+  int Ctl(const std::string& args) { return union_.Ctl(args); }
   void ExpectSameViews(const std::string& what) {
-    const auto ours = Walk(tmp_ / "union");
+    const auto ours = Walk(union_.mountpoint());
     const auto theirs = Walk(tmp_ / "overlay");
     EXPECT_GT(theirs.size(), 0U) << what;
     for (const auto& [p, s] : theirs) {
@@ -184,8 +166,7 @@ class UnionFixture : public ::testing::Test {
 
   TempTree tree_;
   fs::path tmp_ = tree_.path();
-  std::string socket_;
-  pid_t pid_ = -1;
+  testing::UnionProcess union_{tree_.path()};
 };
 
 TEST_F(UnionFixture, RandomLayerSetsMatchOverlayfs) {
@@ -204,7 +185,6 @@ TEST_F(UnionFixture, RandomLayerSetsMatchOverlayfs) {
     MountOverlay(highest_first);
     ExpectSameViews("seed " + std::to_string(seed));
     TearDown();
-    pid_ = -1;
   }
 }
 
@@ -225,7 +205,7 @@ TEST_F(UnionFixture, ReplaceAndRemoveAtRuntimeWhileReading) {
   for (int r = 0; r < 2; ++r) {
     readers.emplace_back([&] {
       while (!stop) {
-        (void)Walk(tmp_ / "union");
+        (void)Walk(union_.mountpoint());
         ++reads;
       }
     });

@@ -23,7 +23,7 @@ std::string RealPath(UnionFs& fs, fuse_ino_t ino, int* error) {
     *error = ENOENT;
     return {};
   }
-  if (!s->winner) return {};
+  if (!s->winner || s->winner->root_fd() < 0) return {};  // empty union, or a snapshot layer (no xattrs)
   std::string p = "/proc/self/fd/" + std::to_string(s->winner->root_fd());
   if (!node->path().empty()) p += "/" + node->path();
   return p;

@@ -3,7 +3,8 @@
 namespace tern::guest::ops {
 
 // Negotiates the kernel caching the union relies on: symlink targets cached, page cache dropped only on
-// explicit invalidation, open/opendir skipped (Open and Opendir reply ENOSYS), large reads.
+// explicit invalidation, open/opendir skipped (Open and Opendir reply ENOSYS), large reads, READDIRPLUS when
+// a listing is filled (the kernel then knows the children without a LOOKUP each).
 void Init(void* /*userdata*/, fuse_conn_info* conn) {
   auto want = [conn](unsigned cap) {
     if (conn->capable & cap) conn->want |= cap;
@@ -15,8 +16,9 @@ void Init(void* /*userdata*/, fuse_conn_info* conn) {
   want(FUSE_CAP_SPLICE_READ);
   want(FUSE_CAP_SPLICE_MOVE);
   want(FUSE_CAP_ASYNC_READ);
+  want(FUSE_CAP_READDIRPLUS);
+  want(FUSE_CAP_READDIRPLUS_AUTO);
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_AUTO_INVAL_DATA);
-  conn->want &= ~static_cast<unsigned>(FUSE_CAP_READDIRPLUS);
   conn->max_readahead = 1U << 20;
 }
 

@@ -1,9 +1,12 @@
+#include <algorithm>
+
 #include "guest/ops/ops.h"
 
 namespace tern::guest::ops {
 
-// Reads from the winning layer's file (spliced when the kernel allows). A node whose path no longer names a
-// file of the same type (its layer left, or was replaced by one without it) gets EIO.
+// Reads from the winning layer's file (spliced when the kernel allows), or from its memory for a snapshot
+// layer. A node whose path no longer names a file of the same type (its layer left, or was replaced by one
+// without it) gets EIO.
 void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* /*fi*/) {
   UnionFs& fs = Fs(req);
   Node* node = fs.FindNode(ino);
@@ -15,6 +18,16 @@ void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info
   }
   if (!S_ISREG(s->entry.mode)) {
     fuse_reply_err(req, EISDIR);
+    return;
+  }
+  if (s->winner->snapshot()) {
+    const std::string* bytes = s->winner->Content(node->path());
+    if (bytes == nullptr) {
+      fuse_reply_err(req, EIO);
+      return;
+    }
+    const size_t from = std::min(bytes->size(), static_cast<size_t>(off));
+    fuse_reply_buf(req, bytes->data() + from, std::min(size, bytes->size() - from));
     return;
   }
   const int fd = s->ReadFd(node->path());

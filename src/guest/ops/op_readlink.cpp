@@ -14,6 +14,15 @@ void Readlink(fuse_req_t req, fuse_ino_t ino) {
     fuse_reply_err(req, s->found ? EINVAL : ENOENT);
     return;
   }
+  if (s->winner->snapshot()) {
+    const std::string* target = s->winner->Content(node->path());
+    if (target == nullptr) {
+      fuse_reply_err(req, EIO);
+      return;
+    }
+    fuse_reply_readlink(req, target->c_str());
+    return;
+  }
   std::array<char, 4097> target{};
   const ssize_t n =
       ::readlinkat(s->winner->root_fd(), node->path().c_str(), target.data(), target.size() - 1);

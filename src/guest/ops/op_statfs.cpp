@@ -9,9 +9,13 @@ void Statfs(fuse_req_t req, fuse_ino_t /*ino*/) {
   UnionFs& fs = Fs(req);
   std::shared_ptr<const LayerSnapshot> snap = fs.layers().Current();
   struct statvfs st {};
-  if (!snap->layers.empty() && ::fstatvfs(snap->layers.front()->root_fd(), &st) != 0) {
-    fuse_reply_err(req, errno);
-    return;
+  if (!snap->layers.empty()) {
+    Result<struct statvfs> top = snap->layers.front()->FsStats();
+    if (!top.ok()) {
+      fuse_reply_err(req, EIO);
+      return;
+    }
+    st = *top;
   }
   st.f_namemax = 255;
   st.f_flag |= ST_RDONLY;

@@ -22,6 +22,7 @@ void Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
 void Readlink(fuse_req_t req, fuse_ino_t ino);
 void Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void Readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
 void Statfs(fuse_req_t req, fuse_ino_t ino);
 void Getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
 void Listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);

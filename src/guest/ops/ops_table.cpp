@@ -15,6 +15,7 @@ const fuse_lowlevel_ops& UnionOps() {
     t.read = Read;
     t.readlink = Readlink;
     t.readdir = Readdir;
+    t.readdirplus = Readdirplus;
     t.statfs = Statfs;
     t.getxattr = Getxattr;
     t.listxattr = Listxattr;
