@@ -14,6 +14,7 @@ struct UdpNic {
   std::string mac;
   int switch_port = 0;  // <source port=>: where QEMU sends (the switch's end)
   int qemu_port = 0;    // <local port=>: where QEMU listens
+  friend bool operator==(const UdpNic&, const UdpNic&) = default;
 };
 
 std::vector<UdpNic> ListUdpNics(const std::string& domain_xml);

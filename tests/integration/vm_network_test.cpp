@@ -47,16 +47,43 @@ class VmNetworkTest : public ::testing::Test {
     cluster_ = std::move(c).value();
     dir_ = cluster_->hosts().run_dir() + "/manifests";
     std::filesystem::create_directories(dir_);
-    auto r = cluster_->Tern(1, "net create blue");
-    if (!r.ok() || r->exit_code != 0) {
-      setup_error_ = "net create blue: " + (r.ok() ? r->err + r->out : r.status().ToString()) + Logs();
-      return;
+    for (const auto& [net, host] : {std::pair{"blue", 1}, std::pair{"red", 2}}) {
+      auto r = cluster_->Tern(host, std::string("net create ") + net);
+      if (!r.ok() || r->exit_code != 0) {
+        setup_error_ = std::string("net create ") + net + ": " +
+                       (r.ok() ? r->err + r->out : r.status().ToString()) + Logs();
+        return;
+      }
     }
-    // A on h1 and B on h2 ping each other over blue from boot on.
-    for (const auto& [name, host, ip, peer] :
-         {std::tuple{"vma", 1, "10.77.0.1", "10.77.0.2"}, std::tuple{"vmb", 2, "10.77.0.2", "10.77.0.1"}}) {
-      if (std::string e = Deploy(name, host, "blue", "", ip, peer); !e.empty()) {
+    // vma on h1 and vmb on h2 ping each other over blue from boot on; vmc on h2 is on red with vmb's IP (and,
+    // below, its MAC) and pings vma's IP, which nobody on red has; vmd on h1 has no NIC yet. The guests boot
+    // in parallel.
+    const std::vector<std::tuple<std::string, int, std::string, std::string, std::string>> vms{
+        {"vma", 1, "blue", "10.77.0.1", "10.77.0.2"},
+        {"vmb", 2, "blue", "10.77.0.2", "10.77.0.1"},
+        {"vmc", 2, "red", "10.77.0.2", "10.77.0.1"},
+        {"vmd", 1, "", "10.77.0.4", "10.77.0.2"}};
+    for (const auto& [name, host, network, ip, peer] : vms) {
+      std::string mac;
+      if (name == "vmc") {
+        auto show = cluster_->Tern(2, "net show blue");
+        std::smatch m;
+        if (!show.ok() || !std::regex_search(show->out, m, std::regex(R"(vmb\s+(\S+))"))) {
+          setup_error_ = "vmb's MAC is not in `net show blue`";
+          return;
+        }
+        mac = m[1];
+        vmb_mac_ = mac;
+      }
+      if (std::string e = StartDeploy(name, host, network, mac, ip, peer); !e.empty()) {
         setup_error_ = e;
+        return;
+      }
+    }
+    for (const auto& [name, host, network, ip, peer] : vms) {
+      auto log = WaitForFileContaining(cluster_->SerialLog(host, name), "TERN:READY", kGuestReady);
+      if (!log.ok()) {
+        setup_error_ = log.status().ToString() + Logs();
         return;
       }
     }
@@ -69,10 +96,10 @@ class VmNetworkTest : public ::testing::Test {
     ASSERT_NE(cluster_, nullptr);
   }
 
-  // Deploys the test guest on `host` with a NIC on `network` (none when empty) and the IP, and waits until it
-  // booted. Returns an error message, or "".
-  static std::string Deploy(const std::string& name, int host, const std::string& network,
-                            const std::string& mac, const std::string& ip, const std::string& ping) {
+  // Deploys the test guest on `host` with a NIC on `network` (none when empty) and the IP; returns once
+  // ternd started it. Returns an error message, or "".
+  static std::string StartDeploy(const std::string& name, int host, const std::string& network,
+                                 const std::string& mac, const std::string& ip, const std::string& ping) {
     const std::string guest = TestGuestDir();
     std::string nics;
     if (!network.empty()) {
@@ -90,8 +117,6 @@ class VmNetworkTest : public ::testing::Test {
     auto r = cluster_->Tern(host, "vm deploy " + ShellQuote(path));
     if (!r.ok()) return r.status().ToString();
     if (r->exit_code != 0) return "deploy " + name + ": " + r->err + Logs();
-    auto log = WaitForFileContaining(cluster_->SerialLog(host, name), "TERN:READY", kGuestReady);
-    if (!log.ok()) return log.status().ToString() + Logs();
     return "";
   }
 
@@ -129,11 +154,13 @@ class VmNetworkTest : public ::testing::Test {
   static std::unique_ptr<TerndCluster> cluster_;
   static std::string dir_;
   static std::string setup_error_;
+  static std::string vmb_mac_;
 };
 
 std::unique_ptr<TerndCluster> VmNetworkTest::cluster_;
 std::string VmNetworkTest::dir_;
 std::string VmNetworkTest::setup_error_;
+std::string VmNetworkTest::vmb_mac_;
 
 TEST_F(VmNetworkTest, GuestsOnTwoHostsPingEachOtherAndTheNetworkShowsBothMembers) {
   auto a = WaitForReplies(1, "vma", 5);
@@ -174,14 +201,9 @@ TEST_F(VmNetworkTest, GuestsOnTwoHostsPingEachOtherAndTheNetworkShowsBothMembers
 }
 
 TEST_F(VmNetworkTest, NetworkWithTheSameIpAndMacSpaceNeverSeesTheOthersFrames) {
-  // red: a guest on h2 with vmb's IP and vmb's MAC, pinging vma's IP, which nobody on red has.
-  auto r = cluster_->Tern(2, "net create red");
-  ASSERT_EQ(r->exit_code, 0) << r->err << r->out;
-  auto show_b = cluster_->Tern(2, "net show blue");
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(show_b->out, m, std::regex(R"(vmb\s+(\S+))"))) << show_b->out;
-  const std::string mac_b = m[1];
-  ASSERT_EQ(Deploy("vmc", 2, "red", mac_b, "10.77.0.2", "10.77.0.1"), "");
+  // red: vmc on h2 with vmb's IP and vmb's MAC, pinging vma's IP, which nobody on red has.
+  auto show_c = cluster_->Tern(2, "net show red");
+  EXPECT_NE(show_c->out.find("vmc                 " + vmb_mac_), std::string::npos) << show_c->out;
   auto before = WaitForReplies(1, "vma", 1);
   ASSERT_TRUE(before.ok());
   // vma keeps getting replies from vmb while vmc pings for a while.
@@ -196,6 +218,45 @@ TEST_F(VmNetworkTest, NetworkWithTheSameIpAndMacSpaceNeverSeesTheOthersFrames) {
   ASSERT_EQ(show_red->exit_code, 0) << show_red->err;
   EXPECT_NE(show_red->out.find("vm ports:  0"), std::string::npos) << show_red->out;
   std::cout << "red on h1 (no VM ports; vmc's broadcasts arrive from h2):\n" << show_red->out;
+}
+
+TEST_F(VmNetworkTest, SwitchesOutliveTerndAndAreRestartedWhenTheyDie) {
+  auto pid_of = [](const std::string& show) {
+    std::smatch m;
+    return std::regex_search(show, m, std::regex(R"(running \(pid (\d+)\))")) ? std::stoi(m[1]) : 0;
+  };
+  const int pid = pid_of(cluster_->Tern(1, "net show blue")->out);
+  ASSERT_GT(pid, 0);
+  // ternd dies: its switch daemons keep forwarding, and the restarted ternd adopts them.
+  ASSERT_TRUE(cluster_->KillTernd(1).ok());
+  auto before = WaitForReplies(1, "vma", 1);
+  ASSERT_TRUE(before.ok());
+  auto during = WaitForReplies(1, "vma", before->size() + 5);
+  EXPECT_TRUE(during.ok()) << during.status().ToString();
+  ASSERT_TRUE(cluster_->StartTernd(1).ok());
+  auto show = cluster_->Tern(1, "net show blue");
+  EXPECT_EQ(pid_of(show->out), pid) << show->out;
+  auto log = ReadFile(cluster_->ternd(1).log);
+  EXPECT_NE(log->find("adopted its running switch daemon (pid " + std::to_string(pid) + ")"),
+            std::string::npos);
+
+  // A switch daemon that dies is restarted (and rejoins the mesh); the pings resume.
+  const int pid2 = pid_of(cluster_->Tern(2, "net show blue")->out);
+  ASSERT_GT(pid2, 0);
+  ASSERT_TRUE(cluster_->hosts().Exec(2, "kill -9 " + std::to_string(pid2)).ok());
+  int restarted = 0;
+  for (int i = 0; i < 100 && (restarted == 0 || restarted == pid2); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    restarted = pid_of(cluster_->Tern(2, "net show blue")->out);
+  }
+  EXPECT_NE(restarted, 0);
+  EXPECT_NE(restarted, pid2);
+  auto n = WaitForReplies(1, "vma", 1);
+  ASSERT_TRUE(n.ok());
+  auto resumed = WaitForReplies(1, "vma", n->size() + 5);
+  EXPECT_TRUE(resumed.ok()) << resumed.status().ToString();
+  auto members = cluster_->Tern(2, "net show blue");
+  EXPECT_NE(members->out.find("members:   2"), std::string::npos) << members->out;
 }
 
 TEST_F(VmNetworkTest, LiveMigrationKeepsTheGuestOnItsNetworkWithAMeasuredGap) {
@@ -267,7 +328,6 @@ TEST_F(VmNetworkTest, RefusedMigrationLeavesThePortAtTheSource) {
 }
 
 TEST_F(VmNetworkTest, AttachGivesAVmDeployedWithoutANicItsPortAfterARestart) {
-  ASSERT_EQ(Deploy("vmd", 1, "", "", "10.77.0.4", "10.77.0.2"), "");
   auto r = cluster_->Tern(1, "net attach blue vmd");
   EXPECT_NE(r->exit_code, 0);
   EXPECT_NE(r->err.find("cannot hot-plug"), std::string::npos) << r->err;
