@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "api/api_client.h"
+#include "api/net_client.h"
+#include "api/net_text_format.h"
 #include "api/text_format.h"
 #include "context/iso_builder.h"
 #include "context/manifest.h"
@@ -120,6 +122,33 @@ int main(int argc, char** argv) {
   migrate->add_option("name", name, "VM name")->required();
   migrate->add_option("--to", to_host, "destination host (one of the peers in ternd's config)")->required();
 
+  auto* net = app.add_subcommand("net", "tern networks: virtual layer-2 networks across the site's hosts");
+  net->require_subcommand(1);
+  std::string net_name;
+  bool net_encrypt = false;
+  auto* net_create = net->add_subcommand(
+      "create", "create a network on every host of the site (a tern-switch daemon per host, a new key)");
+  net_create->add_option("name", net_name, "network name (1 to 32 letters, digits, '.', '_', '-')")
+      ->required();
+  net_create->add_flag("--encrypt", net_encrypt, "encrypt frames (default: authenticate only)");
+  net->add_subcommand("list", "list the networks and their switch on this host");
+  auto* net_show = net->add_subcommand(
+      "show", "show a network: this host's switch, the members of the mesh, VM ports, counters");
+  net_show->add_option("name", net_name, "network name")->required();
+  std::string attach_vm;
+  std::string attach_mac;
+  bool attach_restart = false;
+  auto* net_attach = net->add_subcommand(
+      "attach", "give a VM of this host a NIC on the network (libvirt cannot hot-plug it: see --restart)");
+  net_attach->add_option("name", net_name, "network name")->required();
+  net_attach->add_option("vm", attach_vm, "VM name")->required();
+  net_attach->add_option("--mac", attach_mac, "the NIC's MAC (default: a random 52:54:00:xx:xx:xx)");
+  net_attach->add_flag("--restart", attach_restart,
+                       "restart a running VM so that the NIC appears (its guest reboots)");
+  auto* net_delete =
+      net->add_subcommand("delete", "delete a network from every host of the site (no VM may be attached)");
+  net_delete->add_option("name", net_name, "network name")->required();
+
   auto* host = app.add_subcommand("host", "the host behind the API");
   host->require_subcommand(1);
   host->add_subcommand("show", "show the host: name, hostname, libvirt URI, domain type and why");
@@ -207,6 +236,40 @@ int main(int argc, char** argv) {
       }
       if (now->state == "failed")
         return Fail(tern::Status::Internal("migration of " + name + " failed: " + now->error));
+    }
+  }
+  if (net->parsed()) {
+    tern::api::NetClient nets(*client);
+    if (net_create->parsed()) {
+      auto v = nets.Create({net_name, net_encrypt});
+      if (!v.ok()) return Fail(v.status());
+      std::cout << "created network " << v->name << " (switch port " << v->port << ", "
+                << (v->encrypt ? "encrypted" : "authenticated") << ")\n"
+                << tern::api::FormatNetworkDetail(*v);
+      return 0;
+    }
+    if (net->got_subcommand("list")) {
+      auto v = nets.List();
+      if (!v.ok()) return Fail(v.status());
+      std::cout << tern::api::FormatNetworkTable(*v);
+      return 0;
+    }
+    if (net_show->parsed()) {
+      auto v = nets.Show(net_name);
+      if (!v.ok()) return Fail(v.status());
+      std::cout << tern::api::FormatNetworkDetail(*v);
+      return 0;
+    }
+    if (net_attach->parsed()) {
+      auto v = nets.Attach(net_name, {attach_vm, attach_mac, attach_restart});
+      if (!v.ok()) return Fail(v.status());
+      std::cout << tern::api::FormatNetworkAttach(*v);
+      return 0;
+    }
+    if (net_delete->parsed()) {
+      if (auto s = nets.Delete(net_name); !s.ok()) return Fail(s);
+      std::cout << "deleted network " << net_name << '\n';
+      return 0;
     }
   }
   if (host->got_subcommand("show")) {

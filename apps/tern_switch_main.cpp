@@ -1,6 +1,6 @@
 // tern-switch: the per-host daemon of tern's distributed virtual layer-2 switch (docs/vswitch.md).
 //   tern-switch run --network NAME --key-file FILE --listen ADDR:PORT [--join ADDR:PORT] [--tap DEV]
-//                   [--udp-port LOCAL:REMOTE]
+//                   [--udp-port LOCAL:REMOTE] [--ports-file FILE]
 //   tern-switch genkey FILE
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -33,7 +33,7 @@ Result<tern::net::VmPortSpec> ParseVmPort(const std::string& text, const std::st
   }
   TERN_ASSIGN_OR_RETURN(Endpoint l, Endpoint::Parse(address + ":" + std::to_string(local)));
   TERN_ASSIGN_OR_RETURN(Endpoint r, Endpoint::Parse(address + ":" + std::to_string(remote)));
-  return tern::net::VmPortSpec{l, r};
+  return tern::net::VmPortSpec{l, r, ""};
 }
 
 }  // namespace
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ tern-switch: %v");
 
   auto* run = app.add_subcommand("run", "run the daemon for one network (without ternd)");
-  std::string network, key_file, listen, status_file, udp_address = "127.0.0.1";
+  std::string network, key_file, listen, status_file, ports_file, udp_address = "127.0.0.1";
   std::vector<std::string> joins, taps, udp_ports;
   bool encrypt = false, no_offload = false;
   int underlay_mtu = 1500, mtu = 0, heartbeat_ms = 1000, suspect_ms = 0, dead_ms = 0, mac_age_s = 300;
@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
       "LOCAL:REMOTE VM port: libvirt <interface type='udp'> with source port LOCAL and local port "
       "REMOTE (repeatable)");
   run->add_option("--udp-address", udp_address, "address of VM ports (default 127.0.0.1)");
+  run->add_option("--ports-file", ports_file,
+                  "file of VM ports, one LOCAL:REMOTE [LABEL] per line, re-read on SIGHUP (ternd writes it)");
   run->add_flag("--encrypt", encrypt, "encrypt frames too; default: authenticate only");
   std::string cipher = "auto";
   run->add_option("--cipher", cipher, "auto (AES-256-GCM when the CPU has AES-NI) | aes-gcm | xchacha")
@@ -108,6 +110,8 @@ int main(int argc, char** argv) {
   o.underlay_mtu = underlay_mtu;
   o.mtu = mtu;
   o.status_file = status_file;
+  o.ports_file = ports_file;
+  o.udp_address = udp_address;
   o.mac_max_age = static_cast<tern::net::TimeNs>(mac_age_s) * tern::net::kNsPerSec;
   const auto hb = static_cast<tern::net::TimeNs>(heartbeat_ms) * tern::net::kNsPerMs;
   o.membership.heartbeat_interval = hb;

@@ -21,6 +21,8 @@ struct ApiClient::Impl {
       res = http.Get(path);
     } else if (method == "POST") {
       res = http.Post(path, body, "application/json");
+    } else if (method == "PUT") {
+      res = http.Put(path, body, "application/json");
     } else if (method == "DELETE") {
       res = http.Delete(path);
     } else {
@@ -46,6 +48,10 @@ Result<std::unique_ptr<ApiClient>> ApiClient::Create(const std::string& base_url
     return Status::InvalidArgument("server URL '" + base_url + "' must start with http://");
   }
   return std::unique_ptr<ApiClient>(new ApiClient(std::make_unique<Impl>(base_url)));  // NOLINT
+}
+
+Result<json> ApiClient::Call(const std::string& method, const std::string& path, const std::string& body) {
+  return impl_->Call(method, path, body);
 }
 
 Result<HostView> ApiClient::Host() {

@@ -27,6 +27,10 @@ class ApiClient {
   Result<MigrationView> GetMigration(const std::string& id);
   Result<IncomingView> PrepareIncoming(const IncomingRequest& request);
   Status AbortIncoming(const std::string& name);
+  // Any call (GET, POST, PUT, DELETE): the JSON body on 2xx, else the server's error. For the other API
+  // modules' clients (net_client.h).
+  Result<nlohmann::json> Call(const std::string& method, const std::string& path,
+                              const std::string& body = "");
 
  private:
   struct Impl;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "api/net_routes.h"
+
 namespace tern::api {
 
 using nlohmann::json;
@@ -44,6 +46,10 @@ HttpResponse Router::Handle(const HttpRequest& req) {
   };
 
   if (seg.size() == 2 && seg[1] == "health") return Json(200, {{"status", "ok"}});
+  if (IsNetworkRoute(req.path)) {
+    if (net_ == nullptr) return Error(Status::Unavailable("this ternd does not serve tern networks"));
+    return HandleNetworkRoute(*net_, req);
+  }
   if (seg.size() == 2 && seg[1] == "host") {
     if (req.method != "GET") return method_not_allowed();
     auto h = service_.Host();

@@ -8,6 +8,10 @@
 #include "api/vm_service.h"
 
 namespace tern::api {
+class NetService;
+}
+
+namespace tern::api {
 
 struct HttpRequest {
   std::string method;
@@ -24,10 +28,13 @@ struct HttpResponse {
 class Router {
  public:
   explicit Router(VmService& service) : service_(service) {}
+  // Serves /v1/networks and /v1/peer/networks with `net` (without one they answer 503).
+  void SetNetService(NetService* net) { net_ = net; }
   HttpResponse Handle(const HttpRequest& request);
 
  private:
   VmService& service_;
+  NetService* net_ = nullptr;
 };
 
 }  // namespace tern::api

@@ -115,7 +115,8 @@ json ToJson(const IncomingRequest& r) {
           {"from_host", r.from_host},
           {"serial_log", r.serial_log},
           {"layers", layers},
-          {"disks", disks}};
+          {"disks", disks},
+          {"net_ports", NetPortsToJson(r.net_ports)}};
 }
 
 Result<IncomingRequest> IncomingRequestFromJson(const json& j) {
@@ -157,16 +158,18 @@ Result<IncomingRequest> IncomingRequestFromJson(const json& j) {
     TERN_RETURN_IF_ERROR(Get(dj, dobj, "virtual_size", d.virtual_size));
     r.disks.push_back(std::move(d));
   }
+  TERN_ASSIGN_OR_RETURN(r.net_ports, NetPortsFromJson(j, o));
   return r;
 }
 
 json ToJson(const IncomingView& v) {
-  return {{"paths", v.paths}};
+  return {{"paths", v.paths}, {"net_ports", NetPortsToJson(v.net_ports)}};
 }
 
 Result<IncomingView> IncomingViewFromJson(const json& j) {
   IncomingView v;
   TERN_RETURN_IF_ERROR(Get(j, "incoming", "paths", v.paths));
+  TERN_ASSIGN_OR_RETURN(v.net_ports, NetPortsFromJson(j, "incoming"));
   return v;
 }
 

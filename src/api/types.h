@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/net_types.h"
 #include "core/result.h"
 
 namespace tern::api {
@@ -103,9 +104,11 @@ struct IncomingRequest {
   std::string serial_log;  // the source's path (mapped to the destination's)
   std::vector<IncomingLayer> layers;
   std::vector<IncomingDisk> disks;
+  std::vector<NetPortView> net_ports = {};  // its NICs on tern networks, with the source's UDP ports
 };
 struct IncomingView {
   std::map<std::string, std::string> paths;  // source path -> destination path
+  std::vector<NetPortView> net_ports = {};   // the destination's UDP ports, in the request's order
 };
 
 nlohmann::json ToJson(const DeployRequest& r);

@@ -84,6 +84,15 @@ Status ValidateClassName(const std::string& name) {
       "starting with a letter)");
 }
 
+Status ValidateNetworkName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 32 && IsAlnum(name[0]);
+  for (const char c : name) ok = ok && (IsAlnum(c) || c == '.' || c == '_' || c == '-');
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + name +
+                                 "' is not a valid network name (1 to 32 letters, digits, '.', '_' or '-', "
+                                 "starting with a letter or digit)");
+}
+
 Status ValidateValueKey(const std::string& key) {
   bool ok = !key.empty() && key.size() <= 255 && key != "." && key != "..";
   for (const char c : key) ok = ok && (IsAlnum(c) || c == '.' || c == '_' || c == '-');

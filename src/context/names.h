@@ -15,6 +15,8 @@ namespace tern::context {
 Status ValidateVmName(const std::string& name);
 // Context class names: [a-z][a-z0-9_-]{0,31}.
 Status ValidateClassName(const std::string& name);
+// tern network names (tern-switch networks; also file names on the hosts): [A-Za-z0-9][A-Za-z0-9._-]{0,31}.
+Status ValidateNetworkName(const std::string& name);
 // Key-value keys (each becomes a file name): [A-Za-z0-9_.-]{1,255}, not "." or "..".
 Status ValidateValueKey(const std::string& key);
 // Unicast MAC address written as six colon-separated pairs of hex digits, e.g. 52:54:00:12:34:56.

@@ -17,8 +17,8 @@ struct DiskSpec {
 };
 
 struct NicSpec {
-  std::string type = "network";     // network | user | udp
-  std::string network = "default";  // type network: the libvirt network's name
+  std::string type = "network";     // network | user | udp | tern
+  std::string network = "default";  // type network: the libvirt network's name; type tern: the tern network
   std::string mac;                  // empty: libvirt assigns one
   std::string model = "virtio";
   // type udp (a QEMU UDP socket netdev, e.g. towards tern-switch); 0 = assigned by tern at deploy time.

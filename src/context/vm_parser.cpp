@@ -92,8 +92,8 @@ Result<NicSpec> ParseNic(const YAML::Node& node, const std::string& source, cons
                       {"type", "network", "mac", "model", "local_port", "remote_port", "remote_address"}));
   NicSpec nic;
   if (const YAML::Node n = node["type"]; Present(n)) {
-    TERN_ASSIGN_OR_RETURN(nic.type,
-                          yaml::GetChoice(n, source, Child(path, "type"), {"network", "user", "udp"}));
+    TERN_ASSIGN_OR_RETURN(
+        nic.type, yaml::GetChoice(n, source, Child(path, "type"), {"network", "user", "udp", "tern"}));
   }
   const auto only_for = [&](const char* key, const char* type) -> Status {
     if (node[key].IsDefined() && nic.type != type) {
@@ -103,11 +103,20 @@ Result<NicSpec> ParseNic(const YAML::Node& node, const std::string& source, cons
     }
     return Status::Ok();
   };
-  TERN_RETURN_IF_ERROR(only_for("network", "network"));
+  if (node["network"].IsDefined() && nic.type != "network" && nic.type != "tern") {
+    return FieldError(source, Child(path, "network"),
+                      "only allowed for type network or tern (this NIC is type " + nic.type + ")");
+  }
   TERN_RETURN_IF_ERROR(only_for("local_port", "udp"));
   TERN_RETURN_IF_ERROR(only_for("remote_port", "udp"));
   TERN_RETURN_IF_ERROR(only_for("remote_address", "udp"));
-  if (const YAML::Node n = node["network"]; Present(n)) {
+  if (nic.type == "tern") {
+    // A tern network (tern-switch): required, and it must exist on the host at deploy time.
+    TERN_RETURN_IF_ERROR(Required(node["network"], source, Child(path, "network")));
+    TERN_ASSIGN_OR_RETURN(nic.network, yaml::GetString(node["network"], source, Child(path, "network")));
+    if (Status s = ValidateNetworkName(nic.network); !s.ok())
+      return FieldError(source, Child(path, "network"), s.message());
+  } else if (const YAML::Node n = node["network"]; Present(n)) {
     TERN_ASSIGN_OR_RETURN(nic.network, GetSimpleName(n, source, Child(path, "network")));
   }
   if (const YAML::Node n = node["mac"]; Present(n)) {

@@ -64,9 +64,9 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
   DaemonConfig c;
   c.source = source;
   try {
-    TERN_RETURN_IF_ERROR(
-        CheckKeys(root, source, "",
-                  {"host", "libvirt", "data_dir", "api", "infrastructure", "peers", "recontextualize"}));
+    TERN_RETURN_IF_ERROR(CheckKeys(
+        root, source, "",
+        {"host", "libvirt", "data_dir", "api", "infrastructure", "peers", "recontextualize", "switch"}));
     const YAML::Node host = root["host"];
     if (!host) return Bad(source, "host", "missing required field");
     TERN_RETURN_IF_ERROR(CheckKeys(host, source, "host", {"name"}));
@@ -98,18 +98,28 @@ Result<DaemonConfig> ParseDaemonConfigText(const std::string& text, const std::s
       TERN_RETURN_IF_ERROR(ReadString(api, "listen", source, "api.listen", c.api_listen, false));
     }
     TERN_ASSIGN_OR_RETURN(auto addr, api::ParseListenAddress(c.api_listen, source + ": api.listen"));
-    (void)addr;
+    if (const YAML::Node sw = root["switch"]) {
+      TERN_RETURN_IF_ERROR(ParseSwitchSettings(sw, source, base_dir, c.net_switch));
+    }
+    if (c.net_switch.address.empty()) c.net_switch.address = addr.host;
     if (const YAML::Node peers = root["peers"]) {
       if (!peers.IsSequence()) return Bad(source, "peers", "expected a list");
       for (size_t i = 0; i < peers.size(); ++i) {
         const std::string f = "peers[" + std::to_string(i) + "]";
-        TERN_RETURN_IF_ERROR(CheckKeys(peers[i], source, f, {"name", "api", "libvirt"}));
+        TERN_RETURN_IF_ERROR(CheckKeys(peers[i], source, f, {"name", "api", "libvirt", "switch_address"}));
         PeerHost p;
         TERN_RETURN_IF_ERROR(ReadString(peers[i], "name", source, f + ".name", p.name, true));
         TERN_RETURN_IF_ERROR(ReadString(peers[i], "api", source, f + ".api", p.api, true));
         TERN_RETURN_IF_ERROR(ReadString(peers[i], "libvirt", source, f + ".libvirt", p.libvirt_uri, true));
         if (p.api.rfind("http://", 0) != 0)
           return Bad(source, f + ".api", "'" + p.api + "' must start with http://");
+        TERN_RETURN_IF_ERROR(
+            ReadString(peers[i], "switch_address", source, f + ".switch_address", p.switch_address, false));
+        if (p.switch_address.empty()) {
+          // http://HOST:PORT/... -> HOST
+          const std::string rest = p.api.substr(7);
+          p.switch_address = rest.substr(0, rest.find_first_of(":/"));
+        }
         if (p.name == c.host_name) return Bad(source, f + ".name", "'" + p.name + "' is this host itself");
         for (const auto& q : c.peers) {
           if (q.name == p.name) return Bad(source, f + ".name", "host '" + p.name + "' is listed twice");

@@ -7,6 +7,7 @@
 
 #include "context/types.h"
 #include "core/result.h"
+#include "daemon/switch_settings.h"
 
 namespace tern::daemon {
 
@@ -14,8 +15,9 @@ namespace tern::daemon {
 // migrate to it (peer-to-peer).
 struct PeerHost {
   std::string name;
-  std::string api;          // http://HOST:PORT
-  std::string libvirt_uri;  // e.g. qemu+tcp://10.0.0.12/system
+  std::string api;             // http://HOST:PORT
+  std::string libvirt_uri;     // e.g. qemu+tcp://10.0.0.12/system
+  std::string switch_address;  // where its tern-switch daemons listen; default: the host of `api`
 };
 
 struct DaemonConfig {
@@ -30,6 +32,7 @@ struct DaemonConfig {
   context::ContextClass infrastructure;  // class name "infrastructure"
   std::vector<PeerHost> peers;           // the other hosts of this site
   bool recontextualize = true;  // false: arriving VMs keep the layer they came with (benchmark baseline)
+  SwitchSettings net_switch;    // tern networks: this host's tern-switch daemons
 };
 
 Result<DaemonConfig> ParseDaemonConfigFile(const std::string& path);

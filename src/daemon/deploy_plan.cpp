@@ -1,6 +1,7 @@
 #include "daemon/deploy_plan.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "context/class_parser.h"
 #include "context/layer_tree.h"
@@ -22,6 +23,16 @@ Result<std::vector<std::string>> CdromTargets(const std::string& bus, size_t cou
     return Status::InvalidArgument("vm '" + vm + "': unknown CD-ROM bus '" + bus + "'");
   }
   return out;
+}
+
+std::string TernNicMac(const std::string& uuid, size_t nic_index) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across builds and hosts
+  for (const char c : uuid + "/" + std::to_string(nic_index))
+    h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "52:54:00:%02x:%02x:%02x", static_cast<unsigned>((h >> 16) & 0xff),
+                static_cast<unsigned>((h >> 8) & 0xff), static_cast<unsigned>(h & 0xff));
+  return buf;
 }
 
 std::string LayerIsoPath(const std::string& vm_dir, const std::string& class_name, uint64_t generation) {
@@ -64,6 +75,7 @@ Result<DeployPlan> PlanDeploy(const context::Manifest& m, const HostFacts& host,
     }
     d.disks.push_back({disk.path, disk.format, prefix + static_cast<char>('a' + i), disk.bus});
   }
+  size_t tern_nics = 0;
   for (const auto& nic : vm.nics) {
     virt::NicSpec n;
     n.type = nic.type;
@@ -73,6 +85,19 @@ Result<DeployPlan> PlanDeploy(const context::Manifest& m, const HostFacts& host,
     n.local_port = nic.local_port;
     n.remote_port = nic.remote_port;
     n.remote_address = nic.remote_address;
+    if (nic.type == "tern") {
+      // A tern-switch VM port: QEMU's UDP socket netdev towards the host's switch for that network.
+      if (tern_nics >= host.tern_nics.size()) {
+        return Status::Internal("vm '" + vm.name + "': no UDP ports were allocated for its NIC on network '" +
+                                nic.network + "'");
+      }
+      const TernNicPorts& p = host.tern_nics[tern_nics++];
+      n.type = "udp";
+      n.local_port = p.qemu_port;
+      n.remote_port = p.switch_port;
+      n.remote_address = "127.0.0.1";
+      n.mac = p.mac;
+    }
     d.nics.push_back(n);
   }
   d.serial_log = plan.vm_dir + "/serial.log";

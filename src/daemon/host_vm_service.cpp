@@ -11,6 +11,7 @@
 #include "context/manifest.h"
 #include "core/files.h"
 #include "daemon/deploy_plan.h"
+#include "daemon/network_manager.h"
 #include "recontext/layer_digest.h"
 #include "recontext/vm_metadata.h"
 
@@ -103,10 +104,27 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
     return existing.status().WithContext("deploy " + name);
 
   const std::string uuid = RandomUuid();
-  TERN_ASSIGN_OR_RETURN(
-      auto plan,
-      PlanDeploy(manifest, {config_.host_name, domain_type_, config_.data_dir, config_.infrastructure},
-                 uuid));
+  HostFacts facts{config_.host_name, domain_type_, config_.data_dir, config_.infrastructure, {}};
+  // NICs on tern networks get their switch ports first: open before the VM sends its first frame.
+  std::vector<NicRequest> tern_nics;
+  for (size_t i = 0; i < manifest.vm.nics.size(); ++i) {
+    const auto& nic = manifest.vm.nics[i];
+    if (nic.type == "tern")
+      tern_nics.push_back({nic.network, nic.mac.empty() ? TernNicMac(uuid, i) : nic.mac});
+  }
+  if (!tern_nics.empty()) {
+    if (networks_ == nullptr) {
+      return Status::FailedPrecondition("deploy " + name + ": host " + config_.host_name +
+                                        " does not serve tern networks");
+    }
+    TERN_ASSIGN_OR_RETURN(facts.tern_nics, networks_->OpenVmPorts(name, tern_nics));
+  }
+  auto planned = PlanDeploy(manifest, facts, uuid);
+  if (!planned.ok()) {
+    if (!tern_nics.empty()) (void)networks_->CloseVmPorts(name);
+    return planned.status();
+  }
+  DeployPlan plan = std::move(planned).value();
   // Anything in the VM's directory is an orphan of an earlier failed deploy: tern owns it and no VM uses it.
   RemoveVmDir(plan.vm_dir);
   auto fail = [&](const Status& s, bool defined, bool recorded) {
@@ -121,6 +139,7 @@ Result<api::VmView> HostVmService::Deploy(const api::DeployRequest& req) {
       if (!d.ok()) spdlog::error("rollback of {}: {}", name, d.ToString());
     }
     RemoveVmDir(plan.vm_dir);
+    if (!tern_nics.empty()) (void)networks_->CloseVmPorts(name);
     spdlog::warn("deploy of {} failed, rolled back: {}", name, s.ToString());
     return s.WithContext("deploy " + name);
   };
@@ -201,6 +220,7 @@ Status HostVmService::Destroy(const std::string& name) {
   Status u = hypervisor_.Undefine(name);
   if (!u.ok() && u.code() != StatusCode::kNotFound) return u.WithContext("destroy " + name);
   RemoveVmDir(config_.data_dir + "/vms/" + name);
+  if (networks_ != nullptr) (void)networks_->CloseVmPorts(name);
   TERN_RETURN_IF_ERROR(store_.DeleteVm(name));
   spdlog::info("destroyed vm {} on {}", name, config_.host_name);
   return Status::Ok();
@@ -227,6 +247,7 @@ void HostVmService::OnDomainEvent(const virt::DomainEvent& e) {
     if (migrations_.IsMigrating(e.domain)) return;
     spdlog::info("vm {} left this host (a migration tern did not start)", e.domain);
     (void)store_.RecordDeparture({e.domain, known->uuid, "", now});
+    if (networks_ != nullptr) (void)networks_->CloseVmPorts(e.domain);
     return;
   }
   if (Status s = store_.AppendEvent({0, e.domain, now, "lifecycle", detail}); !s.ok()) {
@@ -278,6 +299,11 @@ Result<api::RecontextView> HostVmService::Recontext(const std::string& name, con
   return api::RecontextView{
       o.class_name,        o.generation,        o.timings.resolve_ms, o.timings.build_ms,
       o.timings.detach_ms, o.timings.attach_ms, o.timings.prebuilt,   recontext::FormatOutcome(o)};
+}
+
+void HostVmService::SetNetworks(NetworkManager* networks) {
+  networks_ = networks;
+  migrations_.SetNetworks(networks);
 }
 
 Result<api::MigrationView> HostVmService::Migrate(const std::string& name, const std::string& to_host) {
@@ -341,6 +367,7 @@ Status HostVmService::Reconcile() {
           if (!u.ok() && u.code() != StatusCode::kNotFound) return u.WithContext("reconcile " + vm.name);
         }
         RemoveVmDir(config_.data_dir + "/vms/" + vm.name);
+        if (networks_ != nullptr) (void)networks_->CloseVmPorts(vm.name);
         TERN_RETURN_IF_ERROR(store_.DeleteVm(vm.name));
         continue;
       }

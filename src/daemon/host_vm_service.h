@@ -11,11 +11,14 @@
 #include "api/vm_service.h"
 #include "daemon/daemon_config.h"
 #include "daemon/migration_coordinator.h"
+#include "daemon/nic_xml.h"
 #include "recontext/recontextualizer.h"
 #include "store/state_store.h"
 #include "virt/hypervisor.h"
 
 namespace tern::daemon {
+
+class NetworkManager;
 
 class HostVmService : public api::VmService {
  public:
@@ -44,6 +47,13 @@ class HostVmService : public api::VmService {
   Status Reconcile();
   // A reloaded configuration (SIGHUP): a changed infrastructure context recontextualizes every VM here.
   Status ReloadInfrastructure(const context::ContextClass& infrastructure);
+  // tern networks: VM NICs get their switch ports from `networks` (deploy, migration, destroy). Without it,
+  // manifests with `type: tern` NICs are refused.
+  void SetNetworks(NetworkManager* networks);
+  // `tern net attach`: adds the UDP NIC to the VM's definition. libvirt cannot hot-plug UDP interfaces, so a
+  // running VM is restarted (destroyed and started) when `restart` is set and refused otherwise. Returns
+  // whether it was restarted. (vm_nic_attach.cpp)
+  Result<bool> AttachUdpNic(const std::string& vm, const UdpNic& nic, bool restart);
 
  private:
   Result<api::VmView> View(const store::VmRecord& vm);
@@ -61,6 +71,7 @@ class HostVmService : public api::VmService {
   std::mutex deploy_mu_;  // deploys, destroys, incoming preparations and reconciliation run one at a time
   recontext::Recontextualizer recontext_;
   MigrationCoordinator migrations_;
+  NetworkManager* networks_ = nullptr;
 };
 
 // A random RFC 4122 version-4 UUID.

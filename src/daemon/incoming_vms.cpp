@@ -7,6 +7,7 @@
 #include "core/files.h"
 #include "daemon/deploy_plan.h"
 #include "daemon/host_vm_service.h"
+#include "daemon/network_manager.h"
 
 namespace tern::daemon {
 
@@ -29,9 +30,11 @@ Result<api::IncomingView> HostVmService::PrepareIncoming(const api::IncomingRequ
   const std::string dir = config_.data_dir + "/vms/" + r.vm;
   api::IncomingView view;
   RemoveVmDir(dir);
+  if (networks_ != nullptr) (void)networks_->CloseVmPorts(r.vm);  // left by an earlier preparation
   auto fail = [&](const Status& s) {
     RemoveVmDir(dir);
     recontext_.ForgetPrebuilt(r.vm);
+    if (networks_ != nullptr) (void)networks_->CloseVmPorts(r.vm);
     return s.WithContext("prepare incoming vm " + r.vm + " on " + config_.host_name);
   };
   if (Status s = MakeDirs(dir); !s.ok()) return fail(s);
@@ -58,6 +61,20 @@ Result<api::IncomingView> HostVmService::PrepareIncoming(const api::IncomingRequ
     view.paths[d.source_path] = path;
   }
   if (!r.serial_log.empty()) view.paths[r.serial_log] = dir + "/serial.log";
+  // Its NICs on tern networks: this host's switches serve their ports before the VM resumes here.
+  if (!r.net_ports.empty()) {
+    if (networks_ == nullptr) {
+      return fail(Status::FailedPrecondition("host " + config_.host_name + " does not serve tern networks"));
+    }
+    std::vector<NicRequest> nics;
+    for (const auto& p : r.net_ports) nics.push_back({p.network, p.mac});
+    auto ports = networks_->OpenVmPorts(r.vm, nics);
+    if (!ports.ok()) return fail(ports.status());
+    for (size_t i = 0; i < ports->size(); ++i) {
+      const auto& p = (*ports)[i];
+      view.net_ports.push_back({r.net_ports[i].network, r.vm, p.mac, p.switch_port, p.qemu_port, true});
+    }
+  }
   // The next infrastructure image is ready before the VM is: nothing is built on the critical path.
   if (config_.recontextualize) {
     if (auto p = recontext_.Prebuild(r.vm, infra->generation); !p.ok()) return fail(p.status());
@@ -85,6 +102,7 @@ Status HostVmService::AbortIncoming(const std::string& name) {
   }
   recontext_.ForgetPrebuilt(name);
   RemoveVmDir(config_.data_dir + "/vms/" + name);
+  if (networks_ != nullptr) (void)networks_->CloseVmPorts(name);
   TERN_RETURN_IF_ERROR(store_.DeleteVm(name));
   spdlog::info("dropped the preparation for incoming vm {}", name);
   return Status::Ok();

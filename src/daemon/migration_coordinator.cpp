@@ -10,6 +10,8 @@
 #include "core/files.h"
 #include "core/subprocess.h"
 #include "daemon/domain_files.h"
+#include "daemon/network_manager.h"
+#include "daemon/nic_xml.h"
 
 namespace tern::daemon {
 
@@ -127,6 +129,9 @@ Result<api::IncomingRequest> MigrationCoordinator::BuildIncoming(const std::stri
     TERN_ASSIGN_OR_RETURN(uint64_t size, DiskVirtualSize(d.path));
     r.disks.push_back({d.path, d.format.empty() ? "raw" : d.format, size});
   }
+  if (networks_ != nullptr) {
+    TERN_ASSIGN_OR_RETURN(r.net_ports, networks_->VmPorts(vm));
+  }
   return r;
 }
 
@@ -176,6 +181,24 @@ void MigrationCoordinator::Run(const std::string& id, const PeerHost& peer) {
   virt::MigrationOptions opts;
   opts.dest_uri = peer.libvirt_uri;
   opts.dest_xml = RewritePaths(*xml, prepared->paths);
+  if (!request->net_ports.empty()) {
+    // The VM's NICs move onto the ports the destination's switches opened for them.
+    if (prepared->net_ports.size() != request->net_ports.size()) {
+      return fail(Status::FailedPrecondition(
+                      "destination " + peer.name + " opened " + std::to_string(prepared->net_ports.size()) +
+                      " of the VM's " + std::to_string(request->net_ports.size()) + " tern network ports"),
+                  true, &*client);
+    }
+    std::vector<UdpNicMove> moves;
+    for (size_t i = 0; i < request->net_ports.size(); ++i) {
+      const auto& from = request->net_ports[i];
+      const auto& to = prepared->net_ports[i];
+      moves.push_back({from.local_port, from.remote_port, to.local_port, to.remote_port});
+    }
+    auto moved = MoveUdpNics(opts.dest_xml, moves);
+    if (!moved.ok()) return fail(moved.status(), true, &*client);
+    opts.dest_xml = std::move(moved).value();
+  }
   for (const auto& [from, to] : prepared->paths) {
     if (opts.dest_xml.find(to) == std::string::npos)
       spdlog::warn("migration {}: {} is not in the domain XML", id, from);
@@ -201,6 +224,10 @@ void MigrationCoordinator::Run(const std::string& id, const PeerHost& peer) {
   }
   std::error_code ec;
   std::filesystem::remove_all(config_.data_dir + "/vms/" + vm, ec);
+  if (networks_ != nullptr) {
+    if (Status s = networks_->CloseVmPorts(vm); !s.ok())
+      spdlog::warn("migration {}: ports of {} not closed: {}", id, vm, s.ToString());
+  }
   const auto wall =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("migration {}: {} moved to {} in {} ms (downtime {} ms, {} bytes)", id, vm, peer.name,

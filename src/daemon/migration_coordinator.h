@@ -19,6 +19,8 @@
 
 namespace tern::daemon {
 
+class NetworkManager;
+
 class MigrationCoordinator {
  public:
   MigrationCoordinator(const DaemonConfig& config, virt::Hypervisor& hypervisor, store::StateStore& store,
@@ -30,6 +32,9 @@ class MigrationCoordinator {
   Result<api::MigrationView> Start(const std::string& vm, const std::string& to_host);
   Result<api::MigrationView> Get(const std::string& id);
   bool IsMigrating(const std::string& vm);
+  // tern networks: the destination opens the VM's switch ports before it arrives, the destination XML moves
+  // its UDP NICs onto them, and this host closes its own once the VM has left (kept on failure).
+  void SetNetworks(NetworkManager* networks) { networks_ = networks; }
 
  private:
   struct Job {
@@ -48,6 +53,7 @@ class MigrationCoordinator {
   std::map<std::string, std::unique_ptr<Job>> jobs_;
   std::map<std::string, std::string> active_;  // vm -> migration id
   uint64_t next_id_ = 1;
+  NetworkManager* networks_ = nullptr;
 };
 
 // The virtual size in bytes of a disk image (qemu-img info, readable while the VM runs).

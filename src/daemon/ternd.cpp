@@ -30,8 +30,17 @@ Result<std::unique_ptr<Ternd>> Ternd::Start(const DaemonConfig& config) {
                                                 decision.reason, NowMs);
   HostVmService* svc = t->service_.get();
   t->hypervisor_->SetEventHandler([svc](const virt::DomainEvent& e) { svc->OnDomainEvent(e); });
+  // tern networks: this host's tern-switch daemons (separate processes, see network_manager.h).
+  TERN_ASSIGN_OR_RETURN(t->network_store_, store::NetworkStore::Open(config.data_dir + "/state.db"));
+  t->networks_ = std::make_unique<NetworkManager>(config, *t->network_store_, *t->store_, NowMs);
+  t->networks_->SetNicAttacher([svc](const std::string& vm, const UdpNic& nic, bool restart) {
+    return svc->AttachUdpNic(vm, nic, restart);
+  });
+  t->service_->SetNetworks(t->networks_.get());
+  TERN_RETURN_IF_ERROR(t->networks_->Start());
   TERN_RETURN_IF_ERROR(t->service_->Reconcile());
   t->router_ = std::make_unique<api::Router>(*t->service_);
+  t->router_->SetNetService(t->networks_.get());
   t->server_ = std::make_unique<api::HttpServer>(*t->router_);
   TERN_ASSIGN_OR_RETURN(auto addr,
                         api::ParseListenAddress(config.api_listen, config.source + ": api.listen"));
@@ -64,6 +73,7 @@ void Ternd::Stop() {
   stop_cv_.notify_all();
   if (reconciler_.joinable()) reconciler_.join();
   if (server_) server_->Stop();
+  if (networks_) networks_->Stop();  // its switch daemons keep forwarding
   if (hypervisor_) hypervisor_->SetEventHandler({});
 }
 

@@ -11,6 +11,8 @@
 #include "api/router.h"
 #include "daemon/daemon_config.h"
 #include "daemon/host_vm_service.h"
+#include "daemon/network_manager.h"
+#include "store/network_store.h"
 #include "store/state_store.h"
 #include "virt/hypervisor.h"
 
@@ -31,6 +33,8 @@ class Ternd {
   std::unique_ptr<store::StateStore> store_;
   std::unique_ptr<virt::Hypervisor> hypervisor_;
   std::unique_ptr<HostVmService> service_;
+  std::unique_ptr<store::NetworkStore> network_store_;
+  std::unique_ptr<NetworkManager> networks_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::HttpServer> server_;
   // Reconciles every few seconds: a swap that failed (libvirtd restarting) is retried, a missed event caught

@@ -14,6 +14,7 @@
 
 #include "core/files.h"
 #include "net/offload.h"
+#include "net/ports_file.h"
 
 namespace tern::net {
 namespace {
@@ -36,6 +37,17 @@ TimeNs Now() {
   return static_cast<TimeNs>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
 }
 
+// SIGINT/SIGTERM leave the network, SIGHUP re-reads the ports file. Blocked from the start so that a signal
+// sent right after the daemon was started is read from the signalfd rather than killing it.
+sigset_t HandledSignals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGHUP);
+  return mask;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -46,6 +58,8 @@ std::string Hex64(uint64_t v) {
 
 Result<std::unique_ptr<SwitchDaemon>> SwitchDaemon::Create(const DaemonOptions& o) {
   const std::string what = "network '" + o.network + "'";
+  const sigset_t signals = HandledSignals();
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
   TERN_ASSIGN_OR_RETURN(NetworkKey key, NetworkKey::FromKeyFile(o.network, o.key_file, o.encrypt, o.cipher));
   std::unique_ptr<SwitchDaemon> d(new SwitchDaemon());
   d->options_ = o;
@@ -81,24 +95,123 @@ Result<std::unique_ptr<SwitchDaemon>> SwitchDaemon::Create(const DaemonOptions& 
     p.tap = std::move(tap);
     d->ports_.push_back(std::move(p));
   }
-  for (const auto& vm : o.vm_ports) {
-    TERN_ASSIGN_OR_RETURN(UdpSocket s, UdpSocket::Bind(vm.local, what + " VM port " + vm.local.ToString()));
-    s.SetBuffers(4 << 20);
-    LocalPort p;
-    p.name = "udp:" + s.local().ToString() + "->" + vm.remote.ToString();
-    p.udp = std::move(s);
-    p.remote = vm.remote;
-    d->ports_.push_back(std::move(p));
+  d->epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
+  if (!d->epoll_.valid()) return Status::IoError(what + ": epoll_create1: " + std::strerror(errno));
+  for (uint32_t i = 0; i < d->ports_.size(); ++i) {
+    d->switch_->AddLocalPort(i);
+    TERN_RETURN_IF_ERROR(d->Watch(d->ports_[i].tap->fd(), kTagPortBase + i));
   }
-  for (uint32_t i = 0; i < d->ports_.size(); ++i) d->switch_->AddLocalPort(i);
+  for (const auto& vm : o.vm_ports) TERN_RETURN_IF_ERROR(d->OpenVmPort(vm, false));
+  // A ports file that cannot be read at start is an error; later, the running ports stay as they are.
+  if (!o.ports_file.empty() && FileExists(o.ports_file)) {
+    TERN_ASSIGN_OR_RETURN(std::string text, ReadFile(o.ports_file));
+    TERN_RETURN_IF_ERROR(ParsePortsFile(text, o.ports_file).status());
+    d->ReloadPorts();
+  }
   d->frame_bufs_.assign(kTapBatch, std::vector<uint8_t>(kHeadroom + kMaxFrameRead + kTailroom));
   return d;
+}
+
+Status SwitchDaemon::Watch(int fd, uint64_t tag) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tag;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+    return Status::IoError("network '" + options_.network + "': epoll_ctl: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status SwitchDaemon::OpenVmPort(const VmPortSpec& vm, bool from_ports_file) {
+  const std::string what = "network '" + options_.network + "' VM port " + vm.local.ToString();
+  TERN_ASSIGN_OR_RETURN(UdpSocket s, UdpSocket::Bind(vm.local, what));
+  s.SetBuffers(4 << 20);
+  uint32_t index = 0;
+  while (index < ports_.size() && ports_[index].open()) ++index;
+  if (index == ports_.size()) ports_.emplace_back();
+  LocalPort& p = ports_[index];
+  p = LocalPort{};
+  p.name = "udp:" + s.local().ToString() + "->" + vm.remote.ToString();
+  p.remote = vm.remote;
+  p.label = vm.label;
+  p.from_ports_file = from_ports_file;
+  const int fd = s.fd();
+  p.udp = std::move(s);
+  if (Status st = Watch(fd, kTagPortBase + index); !st.ok()) {
+    p.udp.reset();
+    return st;
+  }
+  switch_->AddLocalPort(index);
+  return Status::Ok();
+}
+
+void SwitchDaemon::CloseVmPort(uint32_t port) {
+  LocalPort& p = ports_[port];
+  if (!p.udp) return;
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, p.udp->fd(), nullptr);
+  switch_->RemoveLocalPort(port);  // also forgets the MACs learned on it
+  spdlog::info("network '{}': closed port {}{}", options_.network, p.name,
+               p.label.empty() ? "" : " (" + p.label + ")");
+  p = LocalPort{};
+}
+
+void SwitchDaemon::ReloadPorts() {
+  port_errors_.clear();
+  auto text = ReadFile(options_.ports_file);
+  if (!text.ok() && FileExists(options_.ports_file)) {
+    port_errors_.push_back(text.status().message());
+    spdlog::error("network '{}': {}; ports unchanged", options_.network, text.status().ToString());
+    return;
+  }
+  std::vector<PortsFileEntry> wanted;
+  if (text.ok()) {
+    auto parsed = ParsePortsFile(*text, options_.ports_file);
+    if (!parsed.ok()) {
+      port_errors_.push_back(parsed.status().message());
+      spdlog::error("network '{}': {}; ports unchanged", options_.network, parsed.status().ToString());
+      return;
+    }
+    wanted = std::move(parsed).value();
+  }
+  auto endpoint = [&](uint16_t port) {
+    auto e = Endpoint::Parse(options_.udp_address + ":" + std::to_string(port));
+    return e.ok() ? *e : Endpoint{};
+  };
+  // Close what is no longer wanted (or wanted with another remote end or label).
+  for (uint32_t i = 0; i < ports_.size(); ++i) {
+    LocalPort& p = ports_[i];
+    if (!p.udp || !p.from_ports_file) continue;
+    bool keep = false;
+    for (const auto& w : wanted) {
+      keep = keep || (p.udp->local().port == w.local && p.remote == endpoint(w.remote) && p.label == w.label);
+    }
+    if (!keep) CloseVmPort(i);
+  }
+  for (const auto& w : wanted) {
+    bool open = false;
+    for (const auto& p : ports_)
+      open = open || (p.udp && p.from_ports_file && p.udp->local().port == w.local);
+    if (open) continue;
+    VmPortSpec spec{endpoint(w.local), endpoint(w.remote), w.label};
+    if (!spec.local.valid()) {
+      port_errors_.push_back(std::to_string(w.local) + ":" + std::to_string(w.remote) +
+                             ": bad --udp-address '" + options_.udp_address + "'");
+      continue;
+    }
+    if (Status s = OpenVmPort(spec, true); !s.ok()) {
+      port_errors_.push_back(std::to_string(w.local) + ":" + std::to_string(w.remote) + ": " + s.message());
+      spdlog::error("network '{}': {}", options_.network, s.ToString());
+      continue;
+    }
+    spdlog::info("network '{}': opened port {}{}", options_.network, ports_.back().name,
+                 w.label.empty() ? "" : " (" + w.label + ")");
+  }
 }
 
 SwitchDaemon::~SwitchDaemon() = default;
 
 void SwitchDaemon::ToLocal(uint32_t port, const VnetHdr& vnet, std::span<const uint8_t> frame) {
-  if (port >= ports_.size()) return;
+  if (port >= ports_.size() || !ports_[port].open()) return;
   LocalPort& p = ports_[port];
   if (p.tap && p.tap->vnet_hdr()) {
     uint8_t hdr[kVnetHdrSize];
@@ -214,6 +327,7 @@ void SwitchDaemon::WriteStatus(TimeNs now) {
   nlohmann::json j;
   const Membership& m = switch_->membership();
   j["network"] = options_.network;
+  j["pid"] = static_cast<int64_t>(::getpid());
   j["network_id"] = switch_->key().id;
   j["session"] = Hex64(switch_->session_id());
   j["listen"] = peer_socket_->local().ToString();
@@ -233,8 +347,20 @@ void SwitchDaemon::WriteStatus(TimeNs now) {
   }
   j["ports"] = nlohmann::json::array();
   for (uint32_t i = 0; i < ports_.size(); ++i) {
-    j["ports"].push_back({{"port", PortId::Local(i).ToString()}, {"name", ports_[i].name}});
+    const LocalPort& p = ports_[i];
+    if (!p.open()) continue;
+    nlohmann::json port = {{"port", PortId::Local(i).ToString()}, {"name", p.name}};
+    if (p.udp) {
+      port["kind"] = "vm";
+      port["local"] = p.udp->local().port;
+      port["remote"] = p.remote.port;
+      port["label"] = p.label;
+    } else {
+      port["kind"] = "tap";
+    }
+    j["ports"].push_back(port);
   }
+  j["port_errors"] = port_errors_;
   j["macs"] = nlohmann::json::array();
   for (const auto& e : switch_->mac_table().Snapshot()) {
     std::string where = e.port.ToString();
@@ -242,7 +368,7 @@ void SwitchDaemon::WriteStatus(TimeNs now) {
       for (const auto& p : m.peers()) {
         if (p.index == e.port.index) where += " " + p.endpoint.ToString();
       }
-    } else if (e.port.index < ports_.size()) {
+    } else if (e.port.index < ports_.size() && ports_[e.port.index].open()) {
       where += " " + ports_[e.port.index].name;
     }
     j["macs"].push_back(
@@ -258,48 +384,34 @@ void SwitchDaemon::WriteStatus(TimeNs now) {
 
 Status SwitchDaemon::Run() {
   const std::string what = "network '" + options_.network + "'";
-  UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
-  if (!ep.valid()) return Status::IoError(what + ": epoll_create1: " + std::strerror(errno));
-  auto add = [&](int fd, uint64_t tag) -> Status {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = tag;
-    if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-      return Status::IoError(what + ": epoll_ctl: " + std::strerror(errno));
-    }
-    return Status::Ok();
-  };
   UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
   if (!timer.valid()) return Status::IoError(what + ": timerfd_create: " + std::strerror(errno));
   itimerspec its{};
   its.it_interval.tv_nsec = 100 * kNsPerMs;
   its.it_value.tv_nsec = 1;
   ::timerfd_settime(timer.get(), 0, &its, nullptr);
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  const sigset_t mask = HandledSignals();
   signal(SIGPIPE, SIG_IGN);
   UniqueFd sig(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!sig.valid()) return Status::IoError(what + ": signalfd: " + std::strerror(errno));
-  TERN_RETURN_IF_ERROR(add(peer_socket_->fd(), kTagPeer));
-  TERN_RETURN_IF_ERROR(add(timer.get(), kTagTimer));
-  TERN_RETURN_IF_ERROR(add(sig.get(), kTagSignal));
-  for (uint32_t i = 0; i < ports_.size(); ++i) {
-    TERN_RETURN_IF_ERROR(add(ports_[i].tap ? ports_[i].tap->fd() : ports_[i].udp->fd(), kTagPortBase + i));
-  }
+  TERN_RETURN_IF_ERROR(Watch(peer_socket_->fd(), kTagPeer));
+  TERN_RETURN_IF_ERROR(Watch(timer.get(), kTagTimer));
+  TERN_RETURN_IF_ERROR(Watch(sig.get(), kTagSignal));
+  size_t open_ports = 0;
+  for (const auto& p : ports_) open_ports += p.open() ? 1 : 0;
   spdlog::info("{}: listening on {}, MTU {}, {} local port(s), {} {}", what, peer_socket_->local().ToString(),
-               mtu_, ports_.size(), switch_->key().aes ? "AES-256-GCM" : "XChaCha20-Poly1305",
+               mtu_, open_ports, switch_->key().aes ? "AES-256-GCM" : "XChaCha20-Poly1305",
                options_.encrypt ? "authentication + encryption" : "authentication only");
-  for (const auto& p : ports_) spdlog::info("{}: port {}", what, p.name);
+  for (const auto& p : ports_) {
+    if (p.open()) spdlog::info("{}: port {}{}", what, p.name, p.label.empty() ? "" : " (" + p.label + ")");
+  }
   TimeNs now = Now();
   for (const auto& seed : options_.join) switch_->Join(seed, now);
   FlushPeers();
   TimeNs last_status = 0;
   epoll_event events[16];
   for (;;) {
-    const int n = ::epoll_wait(ep.get(), events, 16, -1);
+    const int n = ::epoll_wait(epoll_.get(), events, 16, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::IoError(what + ": epoll_wait: " + std::strerror(errno));
@@ -322,8 +434,16 @@ Status SwitchDaemon::Run() {
         }
       } else if (tag == kTagSignal) {
         signalfd_siginfo si;
-        while (::read(sig.get(), &si, sizeof si) > 0) {
+        bool stop = false;
+        bool reload = false;
+        while (::read(sig.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+          (si.ssi_signo == SIGHUP ? reload : stop) = true;
         }
+        if (reload && !options_.ports_file.empty()) {
+          ReloadPorts();
+          WriteStatus(now);  // ternd waits for its ports to show here
+        }
+        if (!stop) continue;
         spdlog::info("{}: leaving", what);
         switch_->Leave();
         FlushPeers();
@@ -332,6 +452,7 @@ Status SwitchDaemon::Run() {
         return Status::Ok();
       } else if (tag >= kTagPortBase) {
         const auto port = static_cast<uint32_t>(tag - kTagPortBase);
+        if (port >= ports_.size() || !ports_[port].open()) continue;  // closed earlier in this batch
         if (ports_[port].tap) {
           OnTapReadable(port, now);
         } else {

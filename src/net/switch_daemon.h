@@ -17,6 +17,7 @@ namespace tern::net {
 struct VmPortSpec {
   Endpoint local;   // the daemon's end (libvirt's <source address= port=>)
   Endpoint remote;  // QEMU's end (libvirt's <local address= port=>)
+  std::string label;
 };
 
 struct DaemonOptions {
@@ -29,6 +30,9 @@ struct DaemonOptions {
   std::vector<std::string> taps;
   bool offloads = true;
   std::vector<VmPortSpec> vm_ports;
+  // VM ports managed at run time (ternd): read at start and again on SIGHUP; VM ports on `udp_address`.
+  std::string ports_file;
+  std::string udp_address = "127.0.0.1";
   int underlay_mtu = 1500;
   int mtu = 0;  // 0: underlay_mtu - overhead (kUnderlayOverheadV4)
   MembershipConfig membership;
@@ -44,7 +48,8 @@ class SwitchDaemon final : public SwitchIo {
   static Result<std::unique_ptr<SwitchDaemon>> Create(const DaemonOptions& options);
   ~SwitchDaemon() override;
 
-  // Runs until SIGINT/SIGTERM (then leaves the network cleanly) or a fatal error.
+  // Runs until SIGINT/SIGTERM (then leaves the network cleanly) or a fatal error. SIGHUP re-reads the ports
+  // file.
   Status Run();
 
   void ToLocal(uint32_t port, const VnetHdr& vnet, std::span<const uint8_t> frame) override;
@@ -59,8 +64,18 @@ class SwitchDaemon final : public SwitchIo {
     std::optional<TapDevice> tap;
     std::optional<UdpSocket> udp;
     Endpoint remote;
+    std::string label;
+    bool from_ports_file = false;
+    [[nodiscard]] bool open() const { return tap.has_value() || udp.has_value(); }
   };
   SwitchDaemon() = default;
+  // Opens a VM port in a free slot (or a new one) and registers it with the switch and the event loop.
+  Status OpenVmPort(const VmPortSpec& spec, bool from_ports_file);
+  void CloseVmPort(uint32_t port);
+  // Brings the ports-file ports in line with the file; a port that cannot be opened is reported in the
+  // status file (port_errors) and the others are still served.
+  void ReloadPorts();
+  Status Watch(int fd, uint64_t tag);
   void OnPeerReadable(TimeNs now);
   void OnTapReadable(uint32_t port, TimeNs now);
   void OnVmReadable(uint32_t port, TimeNs now);
@@ -81,6 +96,8 @@ class SwitchDaemon final : public SwitchIo {
   uint32_t frag_id_ = 0;
   std::vector<uint8_t> scratch_;
   uint64_t fragmented_messages_ = 0;
+  UniqueFd epoll_;
+  std::vector<std::string> port_errors_;
 };
 
 }  // namespace tern::net

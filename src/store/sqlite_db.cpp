@@ -1,5 +1,9 @@
 #include "store/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace tern::store {
 
 namespace {
@@ -45,6 +49,13 @@ std::string SqliteStatement::ColumnText(int i) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  // The state holds secrets (network keys): owner-only, also for a file an older version created. SQLite
+  // gives its -wal and -shm files the database file's permissions.
+  if (!path.empty() && path.front() != ':') {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+    ::chmod(path.c_str(), 0600);
+  }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);

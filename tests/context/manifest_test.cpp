@@ -38,6 +38,9 @@ vm:
       local_port: 5001
       remote_port: 5000
       remote_address: 10.0.0.2
+    - type: tern
+      network: blue
+      mac: "52:54:00:12:34:57"
 context:
   service:
     priority: 10
@@ -111,7 +114,7 @@ TEST_F(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(m.vm.disks[1].path, dir_.Path("data.img"));
   EXPECT_EQ(m.vm.disks[1].format, "raw");
   EXPECT_EQ(m.vm.disks[1].bus, "scsi");
-  ASSERT_EQ(m.vm.nics.size(), 3u);
+  ASSERT_EQ(m.vm.nics.size(), 4u);
   EXPECT_EQ(m.vm.nics[0].type, "network");
   EXPECT_EQ(m.vm.nics[0].network, "default");
   EXPECT_EQ(m.vm.nics[0].mac, "52:54:00:12:34:56");
@@ -123,6 +126,10 @@ TEST_F(ManifestTest, ParsesEveryField) {
   EXPECT_EQ(m.vm.nics[2].local_port, 5001);
   EXPECT_EQ(m.vm.nics[2].remote_port, 5000);
   EXPECT_EQ(m.vm.nics[2].remote_address, "10.0.0.2");
+  EXPECT_EQ(m.vm.nics[3].type, "tern");
+  EXPECT_EQ(m.vm.nics[3].network, "blue");
+  EXPECT_EQ(m.vm.nics[3].mac, "52:54:00:12:34:57");
+  EXPECT_EQ(m.vm.nics[3].model, "virtio");
 
   ASSERT_EQ(m.classes.size(), 3u);  // sorted by priority
   EXPECT_EQ(m.classes[0].name, "service");
@@ -281,6 +288,18 @@ TEST_F(ManifestTest, OutOfRangeAndBadChoices) {
       StartsWith("web.yaml: vm.nics[0].remote_address: 'example.com' is not an IPv4 or IPv6 address"));
   EXPECT_THAT(Error(Minimal("  nics:\n    - type: user\n      network: default\n")),
               StartsWith("web.yaml: vm.nics[0].network: only allowed for type network"));
+  // tern NICs: the network is required and named like a tern network; tern assigns the UDP ports.
+  EXPECT_THAT(Error(Minimal("  nics:\n    - type: tern\n")),
+              StartsWith("web.yaml: vm.nics[0].network: missing required field"));
+  EXPECT_THAT(Error(Minimal("  nics:\n    - type: tern\n      network: .hidden\n")),
+              StartsWith("web.yaml: vm.nics[0].network: '.hidden' is not a valid network name"));
+  EXPECT_THAT(Error(Minimal("  nics:\n    - type: tern\n      network: " + std::string(33, 'n') + "\n")),
+              HasSubstr("is not a valid network name (1 to 32"));
+  EXPECT_THAT(
+      Error(Minimal("  nics:\n    - type: tern\n      network: blue\n      local_port: 5000\n")),
+      StartsWith("web.yaml: vm.nics[0].local_port: only allowed for type udp (this NIC is type tern)"));
+  EXPECT_THAT(Error(Minimal("  nics:\n    - type: user\n      network: blue\n")),
+              StartsWith("web.yaml: vm.nics[0].network: only allowed for type network or tern"));
   EXPECT_THAT(Error(Minimal("  nics:\n    - network: 'my net'\n")),
               StartsWith("web.yaml: vm.nics[0].network: 'my net' is not a valid name"));
   EXPECT_THAT(Error(Minimal("", "    files:\n      - path: a\n        content: x\n        mode: \"0999\"\n")),

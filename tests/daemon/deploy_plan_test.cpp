@@ -286,3 +286,42 @@ TEST(LayerIsoPathTest, NamesClassAndGeneration) {
 
 }  // namespace
 }  // namespace tern::daemon
+
+namespace tern::daemon {
+namespace {
+
+TEST_F(DeployPlanTest, TernNicsBecomeUdpNicsOnTheirAllocatedPorts) {
+  const std::string text =
+      "vm:\n  name: web1\n  memory_mib: 256\n  nics:\n    - type: user\n    - type: tern\n      network: "
+      "blue\n"
+      "    - type: tern\n      network: red\n      mac: \"52:54:00:00:00:07\"\ncontext:\n  service:\n    "
+      "priority: "
+      "10\n";
+  // Without ports (the NetworkManager allocates them first) the plan is refused.
+  EXPECT_EQ(PlanDeploy(Parse(text), host_, kUuid).status().code(), StatusCode::kInternal);
+  host_.tern_nics = {{42000, 42001, TernNicMac(kUuid, 1)}, {42002, 42003, "52:54:00:00:00:07"}};
+  Result<DeployPlan> plan = PlanDeploy(Parse(text), host_, kUuid);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const auto& nics = plan->domain.nics;
+  ASSERT_EQ(nics.size(), 3u);
+  EXPECT_EQ(nics[0].type, "user");
+  EXPECT_EQ(nics[1].type, "udp");
+  EXPECT_EQ(nics[1].remote_port, 42000);  // where QEMU sends: the switch
+  EXPECT_EQ(nics[1].local_port, 42001);   // where QEMU listens
+  EXPECT_EQ(nics[1].remote_address, "127.0.0.1");
+  EXPECT_EQ(nics[1].mac, TernNicMac(kUuid, 1));
+  EXPECT_EQ(nics[2].mac, "52:54:00:00:00:07");
+  EXPECT_EQ(nics[2].remote_port, 42002);
+}
+
+TEST(TernNicMacTest, IsAStableUnicastQemuMacPerVmAndNic) {
+  const std::string a = TernNicMac(kUuid, 0);
+  EXPECT_EQ(a, TernNicMac(kUuid, 0));
+  EXPECT_NE(a, TernNicMac(kUuid, 1));
+  EXPECT_NE(a, TernNicMac("another-uuid", 0));
+  EXPECT_EQ(a.rfind("52:54:00:", 0), 0u);
+  EXPECT_EQ(a.size(), 17u);
+}
+
+}  // namespace
+}  // namespace tern::daemon

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "virt/domain_xml.h"
 #include "virt/hypervisor.h"
 
 namespace tern::daemon::testing {
@@ -196,6 +197,7 @@ class FakeHypervisor : public virt::Hypervisor {
     auto it = domains_.find(name);
     if (it == domains_.end()) return NotFoundLocked(name);
     if (!it->second.xml.empty()) return it->second.xml;
+    if (!it->second.spec.name.empty()) return virt::RenderDomainXml(it->second.spec);
     return "<domain><name>" + name + "</name></domain>";
   }
 

@@ -656,5 +656,47 @@ TEST_F(HostVmServiceTest, EventsReturnsTheNewestInOrder) {
   EXPECT_EQ(service_->Events("nope", 10).status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(HostVmServiceTest, TernNicsAreRefusedWithoutNetworksAndNothingIsCreated) {
+  api::DeployRequest r = Request();
+  r.manifest =
+      "vm:\n  name: web1\n  memory_mib: 128\n  nics:\n    - type: tern\n      network: blue\n"
+      "context:\n  service:\n    priority: 50\n";
+  auto v = service_->Deploy(r);
+  EXPECT_EQ(v.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(v.status().message(), HasSubstr("does not serve tern networks"));
+  EXPECT_FALSE(hv_.Has("web1"));
+  EXPECT_FALSE(store_->GetVm("web1").ok());
+}
+
+TEST_F(HostVmServiceTest, AttachingAUdpNicToARunningVmNeedsARestart) {
+  ASSERT_TRUE(service_->Deploy(Request()).ok());
+  const UdpNic nic{"52:54:00:00:00:42", 42000, 42001};
+  auto refused = service_->AttachUdpNic("web1", nic, /*restart=*/false);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("cannot hot-plug a UDP interface"));
+  EXPECT_EQ(hv_.CallCount("DefineXml"), 0u);  // a refusal changes nothing
+
+  auto restarted = service_->AttachUdpNic("web1", nic, /*restart=*/true);
+  ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
+  EXPECT_TRUE(*restarted);
+  EXPECT_EQ(hv_.CallCount("DefineXml"), 1u);
+  EXPECT_EQ(hv_.CallCount("Destroy web1"), 1u);
+  EXPECT_EQ(hv_.CallCount("Start web1"), 2u);
+  auto xml = hv_.DomainXml("web1");
+  ASSERT_TRUE(xml.ok());
+  EXPECT_THAT(ListUdpNics(*xml), ElementsAre(nic));
+  EXPECT_EQ(StoredState(), "running");
+
+  // The same MAC twice is refused; a stopped VM gets the NIC at its next start, without a restart.
+  auto dup = service_->AttachUdpNic("web1", nic, true);
+  EXPECT_THAT(dup.status().message(), HasSubstr("already has an interface with MAC"));
+  ASSERT_TRUE(hv_.Destroy("web1").ok());
+  auto later = service_->AttachUdpNic("web1", {"52:54:00:00:00:43", 42002, 42003}, false);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_FALSE(*later);
+  EXPECT_EQ(hv_.CallCount("Start web1"), 2u);
+  EXPECT_EQ(service_->AttachUdpNic("nope", nic, true).status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace tern::daemon
