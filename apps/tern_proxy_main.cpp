@@ -8,7 +8,7 @@
 //   tern-proxy forward --control PATH --listen IP:PORT --remote IP:PORT --site SITE --token TOKEN
 //   tern-proxy status --control PATH (--token TOKEN | --counters)
 //   tern-proxy send-file|fetch-file --site NAME --key FILE --trust FILE --remote IP:PORT --remote-site SITE
-//                    --token TOKEN FILE
+//                    --token TOKEN [--no-compress] [--link-timeout-ms N] FILE
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -118,7 +118,8 @@ int Run(const SiteOptions& site, const std::string& listen, const std::string& c
 }
 
 int Transfer(const SiteOptions& site, const std::string& remote, const std::string& remote_site,
-             const std::string& token, const std::string& file, bool send, bool no_compress) {
+             const std::string& token, const std::string& file, bool send, bool no_compress,
+             int link_timeout_ms) {
   auto local = site.Local();
   if (!local.ok()) return Fail(local.status());
   auto trust = site.Trust();
@@ -126,8 +127,9 @@ int Transfer(const SiteOptions& site, const std::string& remote, const std::stri
   auto ep = Endpoint::Parse(remote);
   if (!ep.ok()) return Fail(ep.status().WithContext("--remote"));
   transfer::AcceptedChannel accepted;
-  auto channel =
-      transfer::DialProxy(*local, *trust, *ep, remote_site, token, transfer::DialOptions{}, &accepted);
+  transfer::DialOptions options;
+  options.link_timeout = std::chrono::milliseconds(link_timeout_ms);
+  auto channel = transfer::DialProxy(*local, *trust, *ep, remote_site, token, options, &accepted);
   if (!channel.ok()) return Fail(channel.status());
   const auto expected = send ? transfer::GrantKind::kReceiveFile : transfer::GrantKind::kSendFile;
   if (accepted.kind != expected) {
@@ -141,6 +143,12 @@ int Transfer(const SiteOptions& site, const std::string& remote, const std::stri
   std::printf("%s\n", json{{"size", result->size},
                            {"data_bytes", result->data_bytes},
                            {"wire_bytes", result->wire_bytes},
+                           {"batches",
+                            {{"raw", result->stats.batches_by_codec[0]},
+                             {"zero", result->stats.batches_by_codec[1]},
+                             {"lz4", result->stats.batches_by_codec[2]},
+                             {"zstd", result->stats.batches_by_codec[3]}}},
+                           {"link_mbit_s", result->link_bytes_per_second * 8 / 1e6},
                            {"message", result->message}}
                           .dump()
                           .c_str());
@@ -217,6 +225,9 @@ int main(int argc, char** argv) {
     cmd->add_option("--remote-site", remote_site, "the partner site")->required();
     cmd->add_option("--token", token, "token the partner issued")->required();
     cmd->add_flag("--no-compress", no_compress, "send batches raw");
+    cmd->add_option("--link-timeout-ms", link_timeout_ms,
+                    "fail when the link is dead this long (default 30000)")
+        ->check(CLI::Range(1000, 3600000));
     cmd->add_option("FILE", file, "file to send / path to store the fetched file")->required();
   }
 
@@ -259,6 +270,6 @@ int main(int argc, char** argv) {
         counters ? json{{"op", "counters"}} : json{{"op", "status"}, {"token", status_token}};
     return PrintResponse(transfer::ControlCall(status_control, request), nullptr);
   }
-  if (*send) return Transfer(send_site, remote, remote_site, token, file, true, no_compress);
-  return Transfer(fetch_site, remote, remote_site, token, file, false, no_compress);
+  if (*send) return Transfer(send_site, remote, remote_site, token, file, true, no_compress, link_timeout_ms);
+  return Transfer(fetch_site, remote, remote_site, token, file, false, no_compress, link_timeout_ms);
 }

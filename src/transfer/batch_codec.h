@@ -1,5 +1,5 @@
-// Batch codec: turns one batch of raw stream bytes into its wire body (codec, size, BLAKE2b-128 checksum of
-// the raw bytes, payload) and back, detecting any corrupt or truncated batch. Also profiles a batch (share of
+// Batch codec: turns one batch of raw stream bytes into its wire body (codec, size, XXH3-128 checksum of the
+// raw bytes, payload) and back, detecting any corrupt or truncated batch. Also profiles a batch (share of
 // all-zero pages, LZ4 ratio of a sample) for the compression policy. See docs/protocol.md, "Batches".
 #pragma once
 

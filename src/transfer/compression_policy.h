@@ -29,7 +29,7 @@ inline constexpr double kTieMargin = 0.03;
 struct CodecModel {
   CodecChoice choice;
   double speed = 0;           // raw non-zero bytes compressed per second, one core
-  double ratio_exponent = 1;  // predicted ratio = sample_ratio ^ exponent (LZ4 is 1 by definition)
+  double ratio_exponent = 1;  // predicted ratio = sample_ratio ^ exponent
 };
 
 struct PolicyInput {
@@ -61,10 +61,12 @@ class CodecEstimator {
 
 // The link's throughput: the TCP delivery rate of the channel socket. Samples taken while the sender was
 // application-limited (it produced less than the link could carry) are only lower bounds, so they can raise
-// the estimate but never lower it.
+// the estimate (gradually) but never lower it.
 class LinkEstimate {
  public:
-  explicit LinkEstimate(double initial_bytes_per_second = 125e6) : rate_(initial_bytes_per_second) {}
+  // Until measured, a WAN-class 100 Mbit/s: cross-site links are rarely faster, and on a faster one the first
+  // application-limited samples raise the estimate within a few batches.
+  explicit LinkEstimate(double initial_bytes_per_second = 12.5e6) : rate_(initial_bytes_per_second) {}
   void AddSample(double bytes_per_second, bool app_limited);
   [[nodiscard]] double bytes_per_second() const { return rate_; }
 

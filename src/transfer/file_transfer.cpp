@@ -132,13 +132,13 @@ Result<FileTransferResult> SendFile(SecureChannel& channel, const std::string& p
       }
       // The receiver says nothing until the end unless it gives up: then stop at once, with its reason.
       if (channel.HasIncoming()) return ReceiverStopped(channel);
+      const LinkSample link = channel.SampleLink();
+      if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
       frame.clear();
       out.AppendBatch(std::span(buf).first(len), frame);
       if (Status s = channel.Send(frame, false); !s.ok()) {
         return channel.HasIncoming() ? ReceiverStopped(channel) : s;
       }
-      const LinkSample link = channel.SampleLink();
-      if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
       pos += len;
     }
   }
@@ -152,6 +152,7 @@ Result<FileTransferResult> SendFile(SecureChannel& channel, const std::string& p
   r.wire_bytes = channel.wire_sent() + channel.wire_received();
   r.message = std::move(message);
   r.stats = out.stats();
+  r.link_bytes_per_second = out.link_bytes_per_second();
   return r;
 }
 

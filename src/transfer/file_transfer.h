@@ -15,11 +15,12 @@
 namespace tern::transfer {
 
 struct FileTransferResult {
-  uint64_t size = 0;        // file size
-  uint64_t data_bytes = 0;  // bytes sent as batches (the rest were holes)
-  uint64_t wire_bytes = 0;  // channel bytes sent + received
-  std::string message;      // the receiver's result message
-  StreamStats stats;        // the data direction
+  uint64_t size = 0;                 // file size
+  uint64_t data_bytes = 0;           // bytes sent as batches (the rest were holes)
+  uint64_t wire_bytes = 0;           // channel bytes sent + received
+  std::string message;               // the receiver's result message
+  StreamStats stats;                 // the data direction
+  double link_bytes_per_second = 0;  // the sender's final link estimate
 };
 
 // Sends `path` and waits for the receiver's verdict.

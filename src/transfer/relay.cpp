@@ -77,14 +77,14 @@ void PumpOut(int local, SecureChannel& channel, const RelayOptions& options, Rel
         break;
       }
     }
+    const LinkSample link = channel.SampleLink();
+    if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
     frame.clear();
     out.AppendBatch(std::span(buf).first(filled), frame);
     if (Status s = channel.Send(frame, false); !s.ok()) {
       if (!state.failed()) state.Fail(s.message(), false);
       return;
     }
-    const LinkSample link = channel.SampleLink();
-    if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
   }
   if (state.failed()) return;
   frame.clear();

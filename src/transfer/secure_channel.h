@@ -72,7 +72,9 @@ class SecureChannel {
   void Shutdown();
   // Ends the connection with a reset when it is closed (failures must not look like clean ends).
   void ArmResetOnClose() { ArmReset(fd_.get()); }
-  [[nodiscard]] LinkSample SampleLink() const { return ReadLinkSample(fd_.get()); }
+  // The link's throughput since the previous call (see LinkMeter); call it from the sending thread, before
+  // each send.
+  [[nodiscard]] LinkSample SampleLink() { return link_meter_.Sample(fd_.get()); }
 
   [[nodiscard]] const std::string& peer_site() const { return peer_site_; }
   [[nodiscard]] uint64_t wire_sent() const { return wire_sent_; }
@@ -90,6 +92,7 @@ class SecureChannel {
   std::vector<uint8_t> send_buf_;
   std::unique_ptr<SecretStreamPull> pull_;
   std::vector<uint8_t> recv_buf_;
+  LinkMeter link_meter_;
   std::atomic<uint64_t> wire_sent_{0};
   std::atomic<uint64_t> wire_received_{0};
 };

@@ -155,16 +155,28 @@ void ArmReset(int fd) {
   (void)::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
-LinkSample ReadLinkSample(int fd) {
+LinkSample LinkMeter::Sample(int fd) {
   tcp_info info{};
   socklen_t len = sizeof info;
-  LinkSample s;
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return s;
-  if (len < offsetof(tcp_info, tcpi_delivery_rate) + sizeof info.tcpi_delivery_rate) return s;
-  s.delivery_bytes_per_second = static_cast<double>(info.tcpi_delivery_rate);
-  s.app_limited = info.tcpi_delivery_rate_app_limited != 0;
-  s.valid = info.tcpi_delivery_rate > 0;
-  return s;
+  LinkSample sample;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+      len < offsetof(tcp_info, tcpi_notsent_bytes) + sizeof info.tcpi_notsent_bytes) {
+    return sample;
+  }
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  const double now = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  const uint64_t acked = info.tcpi_bytes_acked;
+  const bool busy = info.tcpi_notsent_bytes > 0 || info.tcpi_unacked > 0;
+  if (started_ && now - at_ > 0.005 && acked > acked_) {
+    sample.delivery_bytes_per_second = static_cast<double>(acked - acked_) / (now - at_);
+    sample.app_limited = !busy;
+    sample.valid = true;
+  }
+  started_ = true;
+  acked_ = acked;
+  at_ = now;
+  return sample;
 }
 
 }  // namespace tern::transfer

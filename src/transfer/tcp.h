@@ -41,7 +41,20 @@ struct LinkSample {
   bool app_limited = false;
   bool valid = false;
 };
-// The kernel's TCP delivery-rate estimate for the socket (tcp_info).
-LinkSample ReadLinkSample(int fd);
+
+// Measures a sending socket's link throughput from the kernel's count of acknowledged bytes (tcp_info)
+// between consecutive calls — one batch apart, so that short bursts (a shaper's token bucket, a burst into an
+// empty queue) average out. Call it just before each send: when data was still queued or in flight at this
+// call, the link was busy since the previous one and the rate is the link's; otherwise the sender left it
+// idle for a while and the rate is only a lower bound (app_limited).
+class LinkMeter {
+ public:
+  LinkSample Sample(int fd);
+
+ private:
+  bool started_ = false;
+  uint64_t acked_ = 0;
+  double at_ = 0;
+};
 
 }  // namespace tern::transfer

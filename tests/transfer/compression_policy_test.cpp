@@ -112,11 +112,14 @@ TEST(LinkEstimateTest, AppLimitedSamplesOnlyRaiseTheEstimate) {
   link.AddSample(1e6, true);
   EXPECT_DOUBLE_EQ(link.bytes_per_second(), 12.5e6);
   link.AddSample(50e6, true);
-  EXPECT_DOUBLE_EQ(link.bytes_per_second(), 50e6);
+  const double raised = 0.7 * 12.5e6 + 0.3 * 50e6;
+  EXPECT_DOUBLE_EQ(link.bytes_per_second(), raised);
+  for (int i = 0; i < 50; ++i) link.AddSample(50e6, true);
+  EXPECT_NEAR(link.bytes_per_second(), 50e6, 1e3);  // a sustained lower bound is reached
   link.AddSample(10e6, false);
-  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 50e6 + 0.3 * 10e6, 1);
+  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 50e6 + 0.3 * 10e6, 1e3);
   link.AddSample(0, false);
-  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 50e6 + 0.3 * 10e6, 1);
+  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 50e6 + 0.3 * 10e6, 1e3);
 }
 
 }  // namespace

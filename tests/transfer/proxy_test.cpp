@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "../common/temp_dir.h"
+#include "tcp_peers.h"
 #include "test_data.h"
 #include "transfer/file_transfer.h"
 #include "transfer/transfer_proxy.h"
@@ -39,66 +40,6 @@ federation::Partner PartnerOf(const std::string& name, const federation::SiteKey
 
 net::Endpoint Loopback(uint16_t port = 0) {
   return net::Endpoint::Parse("127.0.0.1:" + std::to_string(port)).value();
-}
-
-// A TCP server on loopback that echoes each connection until EOF, then half-closes.
-class EchoServer {
- public:
-  EchoServer() {
-    fd_ = ListenTcp(Loopback(), "echo").value();
-    endpoint_ = LocalEndpoint(fd_.get()).value();
-    thread_ = std::thread([this] {
-      while (true) {
-        auto c = AcceptTcp(fd_.get());
-        if (!c.ok()) return;
-        workers_.emplace_back([fd = std::make_shared<net::UniqueFd>(std::move(*c))] {
-          std::vector<uint8_t> buf(64 << 10);
-          while (true) {
-            const ssize_t n = ::recv(fd->get(), buf.data(), buf.size(), 0);
-            if (n <= 0) break;
-            if (!WriteAll(fd->get(), std::span(buf).first(static_cast<size_t>(n))).ok()) return;
-          }
-          ::shutdown(fd->get(), SHUT_WR);
-        });
-      }
-    });
-  }
-  ~EchoServer() {
-    ::shutdown(fd_.get(), SHUT_RDWR);
-    thread_.join();
-    for (auto& w : workers_) w.join();
-  }
-  std::string target() const { return endpoint_.ToString(); }
-
- private:
-  net::UniqueFd fd_;
-  net::Endpoint endpoint_;
-  std::thread thread_;
-  std::vector<std::thread> workers_;
-};
-
-// Sends `data`, half-closes, and returns everything received until EOF; error when the connection failed.
-Result<std::vector<uint8_t>> EchoThrough(const net::Endpoint& ep, const std::vector<uint8_t>& data) {
-  TERN_ASSIGN_OR_RETURN(net::UniqueFd fd, ConnectTcp(ep, 5000ms, "client"));
-  SetIoTimeout(fd.get(), 20000ms);
-  std::vector<uint8_t> got;
-  std::thread reader([&] {
-    std::vector<uint8_t> buf(64 << 10);
-    while (true) {
-      const ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);
-      if (n <= 0) {
-        if (n < 0) got.assign(1, 0xEE), got.clear(), got.push_back(0xEE);
-        break;
-      }
-      got.insert(got.end(), buf.begin(), buf.begin() + n);
-    }
-  });
-  const Status sent = WriteAll(fd.get(), data);
-  ::shutdown(fd.get(), SHUT_WR);
-  reader.join();
-  TERN_RETURN_IF_ERROR(sent);
-  if (got.size() == 1 && got[0] == 0xEE && data.size() != 1) return Status::Unavailable("connection reset");
-  return got;
 }
 
 // A man in the middle between the two proxies: forwards bytes both ways, and after `after` bytes from the
@@ -242,7 +183,8 @@ std::vector<uint8_t> Mixed(size_t n, uint64_t seed) {
 }
 
 TEST_F(ProxyTest, RelaysManyConnectionsByteExactWithHalfClose) {
-  EchoServer echo;
+  auto echo_server = EchoServer::Start(Loopback()).value();
+  EchoServer& echo = *echo_server;
   const std::string token = Issue(GrantKind::kConnect, echo.target(), 6);
   const net::Endpoint local = Forward(token);
   std::vector<std::thread> clients;
@@ -268,7 +210,8 @@ TEST_F(ProxyTest, RelaysManyConnectionsByteExactWithHalfClose) {
 }
 
 TEST_F(ProxyTest, ReusedTokenIsRefusedAndTheClientSeesAFailure) {
-  EchoServer echo;
+  auto echo_server = EchoServer::Start(Loopback()).value();
+  EchoServer& echo = *echo_server;
   const std::string token = Issue(GrantKind::kConnect, echo.target(), 1);
   const net::Endpoint local = Forward(token);
   const auto data = testdata::Text(10000);
@@ -446,7 +389,8 @@ TEST_F(ProxyTest, LinkCutMidTransferIsReportedOnBothSides) {
 }
 
 TEST_F(ProxyTest, RelayCutMidStreamResetsTheLocalClient) {
-  EchoServer echo;
+  auto echo_server = EchoServer::Start(Loopback()).value();
+  EchoServer& echo = *echo_server;
   const std::string token = Issue(GrantKind::kConnect, echo.target());
   Tamper mitm(*beta_->channel_endpoint(), Tamper::Mode::kCut, 500000);
   const net::Endpoint local = Forward(token, mitm.endpoint());
