@@ -10,6 +10,7 @@
 //   tern-proxy send-file|fetch-file --site NAME --key FILE --trust FILE --remote IP:PORT --remote-site SITE
 //                    --token TOKEN [--no-compress] [--link-timeout-ms N] FILE
 #include <signal.h>
+#include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -161,7 +162,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tern-proxy: a site's transfer proxy (signed, encrypted, compressed transfers between sites)"};
   app.require_subcommand(1);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ tern-proxy: %v");
-  spdlog::set_default_logger(spdlog::default_logger());
+  spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug shows each batch's codec and the link estimate
 
   auto* key = app.add_subcommand("key", "create the site key if missing and print its public part (base64)");
   std::string key_file;

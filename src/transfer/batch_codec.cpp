@@ -105,10 +105,11 @@ BatchProfile BatchEncoder::Profile(std::span<const uint8_t> raw) {
 
 namespace {
 
-// CPU time of this thread: what compressing costs, without the time other processes held the core.
-double ThreadSeconds() {
+// Wall time, not CPU time: on a shared machine the share of a core the sender actually gets is what limits
+// the stream, and the policy should see it.
+double WallSeconds() {
   timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
@@ -119,7 +120,7 @@ EncodedBatch BatchEncoder::Encode(std::span<const uint8_t> raw, CodecChoice choi
   State& s = *state_;
   EncodedBatch result;
   result.used = choice;
-  const double start = ThreadSeconds();
+  const double start = WallSeconds();
   const size_t header_at = out.size();
   ByteWriter w(out);
   if (choice.codec == Codec::kZero) {
@@ -129,7 +130,7 @@ EncodedBatch BatchEncoder::Encode(std::span<const uint8_t> raw, CodecChoice choi
   w.U8(static_cast<uint8_t>(static_cast<int8_t>(choice.level)));
   w.U32(static_cast<uint32_t>(raw.size()));
   if (choice.codec == Codec::kZero) {
-    result.seconds = ThreadSeconds() - start;
+    result.seconds = WallSeconds() - start;
     return result;
   }
   const size_t checksum_at = out.size();
@@ -169,7 +170,7 @@ EncodedBatch BatchEncoder::Encode(std::span<const uint8_t> raw, CodecChoice choi
   } else {
     out.resize(payload_at + compressed);
   }
-  result.seconds = ThreadSeconds() - start;
+  result.seconds = WallSeconds() - start;
   return result;
 }
 

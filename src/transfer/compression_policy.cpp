@@ -80,8 +80,10 @@ void CodecEstimator::Observe(CodecChoice choice, const BatchProfile& profile, si
 void LinkEstimate::AddSample(double bytes_per_second, bool app_limited) {
   if (bytes_per_second <= 0) return;
   if (app_limited) {
-    // A lower bound: it may raise the estimate, gradually (one burst into an empty queue is not a link rate).
-    if (bytes_per_second > rate_) rate_ = 0.7 * rate_ + 0.3 * bytes_per_second;
+    // The link idled: it is faster than the sender fed it, by an unknown amount. Probe upwards — otherwise a
+    // sender slowed by heavy compression would measure its own slowness, take it for the link's, and keep
+    // compressing heavily. If the link is not that fast, the next busy samples pull the estimate back.
+    rate_ = std::min(kMaxLinkRate, std::max(rate_, bytes_per_second) * 1.5);
     return;
   }
   rate_ = measured_ ? 0.7 * rate_ + 0.3 * bytes_per_second : bytes_per_second;

@@ -25,6 +25,7 @@ inline constexpr size_t kMinCompressible = 512;
 inline constexpr double kZeroSpeed = 3e9;     // bytes/s any codec chews through zero pages
 inline constexpr double kZeroRatio = 0.0005;  // what a zero page costs on the wire, compressed
 inline constexpr double kTieMargin = 0.03;
+inline constexpr double kMaxLinkRate = 10e9;  // bytes/s; the probing ceiling
 
 struct CodecModel {
   CodecChoice choice;
@@ -59,9 +60,10 @@ class CodecEstimator {
   std::array<CodecModel, 5> models_;
 };
 
-// The link's throughput: the TCP delivery rate of the channel socket. Samples taken while the sender was
-// application-limited (it produced less than the link could carry) are only lower bounds, so they can raise
-// the estimate (gradually) but never lower it.
+// The link's throughput, from the channel socket's acknowledged bytes between batches (LinkMeter). Samples
+// taken while the sender left the link idle (application-limited) are only lower bounds: they never lower the
+// estimate, and they raise it by half again (probing), so that a sender slowed by its own compression does
+// not mistake its slowness for the link's.
 class LinkEstimate {
  public:
   // Until measured, a WAN-class 100 Mbit/s: cross-site links are rarely faster, and on a faster one the first

@@ -132,10 +132,11 @@ Result<FileTransferResult> SendFile(SecureChannel& channel, const std::string& p
       }
       // The receiver says nothing until the end unless it gives up: then stop at once, with its reason.
       if (channel.HasIncoming()) return ReceiverStopped(channel);
-      const LinkSample link = channel.SampleLink();
-      if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
       frame.clear();
       out.AppendBatch(std::span(buf).first(len), frame);
+      // Right before the send (after reading and compressing): see LinkMeter.
+      const LinkSample link = channel.SampleLink();
+      if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
       if (Status s = channel.Send(frame, false); !s.ok()) {
         return channel.HasIncoming() ? ReceiverStopped(channel) : s;
       }

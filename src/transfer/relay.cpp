@@ -1,5 +1,6 @@
 #include "transfer/relay.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -77,10 +78,14 @@ void PumpOut(int local, SecureChannel& channel, const RelayOptions& options, Rel
         break;
       }
     }
-    const LinkSample link = channel.SampleLink();
-    if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
     frame.clear();
     out.AppendBatch(std::span(buf).first(filled), frame);
+    // Right before the send (after compressing): see LinkMeter.
+    const LinkSample link = channel.SampleLink();
+    if (link.valid) out.AddLinkSample(link.delivery_bytes_per_second, link.app_limited);
+    spdlog::debug("relay batch {}: {} bytes as {} ({} on the wire); link estimate {:.1f} Mbit/s",
+                  out.stats().batches, filled, CodecChoiceName(out.last_choice()), frame.size(),
+                  out.link_bytes_per_second() * 8e-6);
     if (Status s = channel.Send(frame, false); !s.ok()) {
       if (!state.failed()) state.Fail(s.message(), false);
       return;

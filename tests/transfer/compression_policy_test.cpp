@@ -105,21 +105,38 @@ TEST(CodecEstimatorTest, LearnsSpeedAndRatio) {
   EXPECT_EQ(model().speed, before.speed);
 }
 
-TEST(LinkEstimateTest, AppLimitedSamplesOnlyRaiseTheEstimate) {
+TEST(LinkEstimateTest, BusySamplesTrackTheLinkAndIdleOnesProbeUpwards) {
   LinkEstimate link(125e6);
   link.AddSample(12.5e6, false);
   EXPECT_DOUBLE_EQ(link.bytes_per_second(), 12.5e6);  // the first real measurement replaces the guess
-  link.AddSample(1e6, true);
-  EXPECT_DOUBLE_EQ(link.bytes_per_second(), 12.5e6);
+  link.AddSample(1e6, true);                          // idle link: never lowers, probes 1.5x up
+  EXPECT_DOUBLE_EQ(link.bytes_per_second(), 12.5e6 * 1.5);
   link.AddSample(50e6, true);
-  const double raised = 0.7 * 12.5e6 + 0.3 * 50e6;
-  EXPECT_DOUBLE_EQ(link.bytes_per_second(), raised);
-  for (int i = 0; i < 50; ++i) link.AddSample(50e6, true);
-  EXPECT_NEAR(link.bytes_per_second(), 50e6, 1e3);  // a sustained lower bound is reached
-  link.AddSample(10e6, false);
-  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 50e6 + 0.3 * 10e6, 1e3);
-  link.AddSample(0, false);
-  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 50e6 + 0.3 * 10e6, 1e3);
+  EXPECT_DOUBLE_EQ(link.bytes_per_second(), 75e6);
+  link.AddSample(10e6, false);  // busy: the link really carried 10 MB/s
+  EXPECT_NEAR(link.bytes_per_second(), 0.7 * 75e6 + 0.3 * 10e6, 1e3);
+  for (int i = 0; i < 30; ++i) link.AddSample(10e6, false);
+  EXPECT_NEAR(link.bytes_per_second(), 10e6, 1e5);
+  link.AddSample(0, false);  // nothing measured
+  EXPECT_NEAR(link.bytes_per_second(), 10e6, 1e5);
+  for (int i = 0; i < 100; ++i) link.AddSample(1e9, true);
+  EXPECT_DOUBLE_EQ(link.bytes_per_second(), kMaxLinkRate);
+}
+
+TEST(LinkEstimateTest, ASenderSlowedByCompressionIsNotTrappedOnAFastLink) {
+  // On a 1 GB/s link a sender compressing with zstd at 30 MB/s leaves the link idle; the estimate must grow
+  // until the policy stops choosing heavy compression for text.
+  LinkEstimate link;  // starts at 100 Mbit/s
+  BatchProfile text;
+  text.size = 1 << 20;
+  text.sample_ratio = 0.5;
+  int samples = 0;
+  while (ChooseCodec(PolicyInput{link.bytes_per_second(), text, kModels}).choice.codec == Codec::kZstd &&
+         samples < 50) {
+    link.AddSample(30e6, true);
+    ++samples;
+  }
+  EXPECT_LT(samples, 15);
 }
 
 }  // namespace
