@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "federation/content_digest.h"
+#include "federation/request_signer.h"
 #include "federation/site_key.h"
 
 namespace tern::federation {
@@ -77,6 +78,26 @@ TEST(SignatureBaseTest, MatchesRfc9421Ed25519Example) {
   EXPECT_TRUE(VerifySignature(key->public_key(),
                               std::span(reinterpret_cast<const uint8_t*>(base->data()), base->size()),
                               std::span(reinterpret_cast<const uint8_t*>(rfc_sig.data()), rfc_sig.size())));
+}
+
+// The example of docs/protocol.md §3: a tern request signed with the RFC's test key and a fixed nonce.
+TEST(SignatureBaseTest, TernExampleFromProtocolDoc) {
+  const std::string seed = Tail32(kRfcPrivateDer);
+  auto key = SiteKey::FromSeed(std::span(reinterpret_cast<const uint8_t*>(seed.data()), seed.size()));
+  ASSERT_TRUE(key.ok());
+  HttpRequest r;
+  r.method = "POST";
+  r.target_uri = "https://beta.example:8443/v1/federation/migration-requests";
+  r.headers = {{"Content-Type", "application/json"}};
+  r.body = "{\"vm\":\"web-1\"}";
+  RequestSigner signer(*key, "alpha");
+  ASSERT_TRUE(signer.SignWithNonce(r, 1700000000, "9b7d1cJ3kzqo4Qw0gHf2Ag==").ok());
+  EXPECT_EQ(r.Header("Content-Digest"), "sha-256=:GjCUKXvx2HIYtFqBnRKMhe+7kixpP2YWeHu00RoGfyM=:");
+  EXPECT_EQ(r.Header("Signature-Input"),
+            "tern=(\"@method\" \"@target-uri\" \"content-digest\");created=1700000000;"
+            "nonce=\"9b7d1cJ3kzqo4Qw0gHf2Ag==\";keyid=\"alpha\";alg=\"ed25519\"");
+  EXPECT_EQ(r.Header("Signature"),
+            "tern=:LrofJ3kCHfvtB20AgII+mXe43bTT6+63EItaWVk3Hzpimb7NwA0iM8WljOVGEem1JUGo6i9WqcZ59MbfVDCrDg==:");
 }
 
 TEST(SignatureBaseTest, DerivedComponents) {
