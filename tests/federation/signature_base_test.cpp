@@ -96,8 +96,9 @@ TEST(SignatureBaseTest, TernExampleFromProtocolDoc) {
   EXPECT_EQ(r.Header("Signature-Input"),
             "tern=(\"@method\" \"@target-uri\" \"content-digest\");created=1700000000;"
             "nonce=\"9b7d1cJ3kzqo4Qw0gHf2Ag==\";keyid=\"alpha\";alg=\"ed25519\"");
-  EXPECT_EQ(r.Header("Signature"),
-            "tern=:LrofJ3kCHfvtB20AgII+mXe43bTT6+63EItaWVk3Hzpimb7NwA0iM8WljOVGEem1JUGo6i9WqcZ59MbfVDCrDg==:");
+  EXPECT_EQ(
+      r.Header("Signature"),
+      "tern=:LrofJ3kCHfvtB20AgII+mXe43bTT6+63EItaWVk3Hzpimb7NwA0iM8WljOVGEem1JUGo6i9WqcZ59MbfVDCrDg==:");
 }
 
 TEST(SignatureBaseTest, DerivedComponents) {
