@@ -43,12 +43,14 @@ TransferProxy::~TransferProxy() {
 }
 
 void TransferProxy::Stop() {
-  if (stopping_.exchange(true)) return;
+  std::vector<std::thread> acceptors;
   {
     std::lock_guard lock(mu_);
+    if (stopping_.exchange(true)) return;
     for (auto& l : listeners_) ::shutdown(l.get(), SHUT_RDWR);
+    acceptors.swap(acceptors_);
   }
-  for (auto& t : acceptors_) {
+  for (auto& t : acceptors) {
     if (t.joinable()) t.join();
   }
   workers_.ShutdownSockets();
@@ -68,6 +70,7 @@ Result<net::Endpoint> TransferProxy::AddForward(const ForwardRule& rule) {
   TERN_ASSIGN_OR_RETURN(const net::Endpoint bound, LocalEndpoint(fd.get()));
   const int raw = fd.get();
   std::lock_guard lock(mu_);
+  if (stopping_) return Status::FailedPrecondition("transfer proxy is stopping");
   listeners_.push_back(std::move(fd));
   acceptors_.emplace_back([this, raw, rule] { AcceptForwarded(raw, rule); });
   spdlog::info("forwarding connections on {} to site '{}' proxy {}", bound.ToString(), rule.remote_site,
