@@ -60,8 +60,8 @@ class CommandGatewayRelay : public Relay {
  public:
   static Result<std::unique_ptr<Relay>> Start(const SimHosts& hosts, int site, const std::string& command,
                                               int listen_port, const std::string& log) {
-    auto pid = hosts.ExecInGateway(site, "setsid sh -c " + ShellQuote(command) + " >" + ShellQuote(log) +
-                                             " 2>&1 </dev/null & echo $!");
+    auto pid = hosts.ExecInGateway(
+        site, "setsid sh -c " + ShellQuote(command) + " >" + ShellQuote(log) + " 2>&1 </dev/null & echo $!");
     if (!pid.ok()) return pid.status();
     std::unique_ptr<CommandGatewayRelay> r(new CommandGatewayRelay());
     r->pgid_ = std::atoi(pid->c_str());
@@ -94,8 +94,8 @@ struct Mode {
   bool zstd = false;
   // Starts a relay in site `site`'s gateway; empty: the mode is not measured.
   std::function<Result<std::unique_ptr<Relay>>(const SimHosts&, int site, const std::string& listen_ip,
-                                               int listen_port, const std::string& target_ip,
-                                               int target_port, const std::string& log)>
+                                               int listen_port, const std::string& target_ip, int target_port,
+                                               const std::string& log)>
       relay;
 };
 
@@ -141,7 +141,8 @@ class Bench {
     dir_ = tmpl;
     random_mib_ = o_.memory_mib / 4;
     text_mib_ = o_.memory_mib / 4;
-    std::fprintf(stderr, "making the filled guest (%d MiB random + %d MiB text)...\n", random_mib_, text_mib_);
+    std::fprintf(stderr, "making the filled guest (%d MiB random + %d MiB text)...\n", random_mib_,
+                 text_mib_);
     auto files = MakeFilledGuest(dir_, TestGuestDir() + "/initrd.img", random_mib_, text_mib_);
     if (!files.ok()) return Fail(files.status().ToString());
     auto zstd = RunCommand("zstd -1 -T1 -c " + ShellQuote(files->data_iso) + " | wc -c");
@@ -217,13 +218,15 @@ class Bench {
     Mode tern{"tern (proxies)", 0, false, nullptr};
     if (!o_.tern_relay.empty()) {
       const std::string tmpl = o_.tern_relay;
-      tern.relay = [tmpl](const SimHosts& h, int site, const std::string& lip, int lport, const std::string& tip,
-                          int tport, const std::string& log) {
+      tern.relay = [tmpl](const SimHosts& h, int site, const std::string& lip, int lport,
+                          const std::string& tip, int tport, const std::string& log) {
         std::string cmd = tmpl;
-        for (auto [key, value] :
-             {std::pair<std::string, std::string>{"{listen_ip}", lip}, {"{listen_port}", std::to_string(lport)},
-              {"{target_ip}", tip}, {"{target_port}", std::to_string(tport)}}) {
-          for (auto p = cmd.find(key); p != std::string::npos; p = cmd.find(key)) cmd.replace(p, key.size(), value);
+        for (auto [key, value] : {std::pair<std::string, std::string>{"{listen_ip}", lip},
+                                  {"{listen_port}", std::to_string(lport)},
+                                  {"{target_ip}", tip},
+                                  {"{target_port}", std::to_string(tport)}}) {
+          for (auto p = cmd.find(key); p != std::string::npos; p = cmd.find(key))
+            cmd.replace(p, key.size(), value);
         }
         return CommandGatewayRelay::Start(h, site, cmd, lport, log);
       };
@@ -265,9 +268,9 @@ class Bench {
   }
 
   // The destination's XML with `-global migration.multifd-compression=zstd` on QEMU's command line: libvirt
-  // 9.0 starts the destination QEMU and runs migrate-incoming inside its Prepare step, so there is no moment to
-  // set the parameter over QMP there; the -global default is what libvirt then leaves alone (it does not know
-  // the parameter).
+  // 9.0 starts the destination QEMU and runs migrate-incoming inside its Prepare step, so there is no moment
+  // to set the parameter over QMP there; the -global default is what libvirt then leaves alone (it does not
+  // know the parameter).
   Result<std::string> ZstdDestinationXml(int from) {
     TERN_ASSIGN_OR_RETURN(auto xml, Port(from).MigratableDomainXml(kName));
     const auto open = xml.find("<domain ");
@@ -309,7 +312,8 @@ class Bench {
     opts.copy_storage_all = true;
     opts.parallel_connections = m.channels;
     if (m.zstd) {
-      auto set = Qmp(from, R"({"execute":"migrate-set-parameters","arguments":{"multifd-compression":"zstd"}})");
+      auto set =
+          Qmp(from, R"({"execute":"migrate-set-parameters","arguments":{"multifd-compression":"zstd"}})");
       if (!set.ok()) return fail(set.status().ToString());
       auto xml = ZstdDestinationXml(from);
       if (!xml.ok()) return fail(xml.status().ToString());
@@ -369,18 +373,21 @@ class Bench {
       std::snprintf(b, sizeof b, format, v);
       return std::string(b);
     };
-    row("direction", [](const Figures& f) { return "h" + std::to_string(f.from) + " -> h" + std::to_string(f.to); });
+    row("direction",
+        [](const Figures& f) { return "h" + std::to_string(f.from) + " -> h" + std::to_string(f.to); });
     row("total (libvirt job)", [&](const Figures& f) { return fmt("%.2f s", f.job_s); });
     row("total (Migrate call)", [&](const Figures& f) { return fmt("%.2f s", f.call_s); });
     row("downtime", [&](const Figures& f) { return fmt("%.0f ms", f.downtime_ms); });
     row("on the wire, forward", [&](const Figures& f) { return fmt("%.1f MiB", f.wire_mib); });
     row("on the wire, back", [&](const Figures& f) { return fmt("%.1f MiB", f.back_mib); });
     row("QEMU processed (uncompressed)", [&](const Figures& f) { return fmt("%.1f MiB", f.qemu_mib); });
-    row("wire bytes / link rate", [&](const Figures& f) { return fmt("%.2f s", f.wire_mib * 1048576.0 * 8 / rate); });
+    row("wire bytes / link rate",
+        [&](const Figures& f) { return fmt("%.2f s", f.wire_mib * 1048576.0 * 8 / rate); });
     row("job time / random bound", [&](const Figures& f) { return fmt("%.2f x", f.job_s / random_bound); });
     row("load average before", [](const Figures& f) { return f.load; });
     for (size_t k = 0; k < figs.size(); ++k)
-      if (!figs[k].error.empty()) std::printf("%s failed: %s\n", modes[k].title.c_str(), figs[k].error.c_str());
+      if (!figs[k].error.empty())
+        std::printf("%s failed: %s\n", modes[k].title.c_str(), figs[k].error.c_str());
     if (o_.tern_relay.empty())
       std::printf("tern (proxies): not yet measured (give --tern-relay 'COMMAND' to run a relay per hop)\n");
     std::printf("machine load average at the end: %s (2 cores)\n", Load().c_str());
@@ -411,12 +418,18 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return tern::testing::Usage();
     const std::string v = argv[++i];
-    if (a == "--memory") o.memory_mib = std::atoi(v.c_str());
-    else if (a == "--rate") o.rate = v;
-    else if (a == "--delay") o.delay = v;
-    else if (a == "--channels") o.channels = std::atoi(v.c_str());
-    else if (a == "--tern-relay") o.tern_relay = v;
-    else return tern::testing::Usage();
+    if (a == "--memory")
+      o.memory_mib = std::atoi(v.c_str());
+    else if (a == "--rate")
+      o.rate = v;
+    else if (a == "--delay")
+      o.delay = v;
+    else if (a == "--channels")
+      o.channels = std::atoi(v.c_str());
+    else if (a == "--tern-relay")
+      o.tern_relay = v;
+    else
+      return tern::testing::Usage();
   }
   if (o.memory_mib < 128 || o.channels < 1) return tern::testing::Usage();
   return tern::testing::Bench(o).Run();
