@@ -54,6 +54,10 @@ struct MigrationOptions {
   std::string
       dest_xml;  // optional XML for the destination (e.g. other CD-ROM paths); also its persistent config
   uint64_t bandwidth_mib_s = 0;
+  // > 0: QEMU multifd (VIR_MIGRATE_PARALLEL) with this many memory channels, all dialled at migrate_uri (a
+  // relay there must accept several connections). Compression of the channels is not settable through
+  // libvirt 9.0 (docs/cross-site-migration.md, "multifd + zstd").
+  int parallel_connections = 0;
   // Called about every 200 ms while the migration runs, on a thread of the Migrate call.
   std::function<void(const MigrationProgress&)> on_progress;
 };

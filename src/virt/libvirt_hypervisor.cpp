@@ -283,6 +283,7 @@ class LibvirtHypervisor final : public Hypervisor {
     if (opts.copy_storage_all) flags |= VIR_MIGRATE_NON_SHARED_DISK;
     if (opts.persistent) flags |= VIR_MIGRATE_PERSIST_DEST;
     if (opts.undefine_source) flags |= VIR_MIGRATE_UNDEFINE_SOURCE;
+    if (opts.parallel_connections > 0) flags |= VIR_MIGRATE_PARALLEL;
 
     TypedParams params;
     if (!opts.migrate_uri.empty() &&
@@ -309,6 +310,10 @@ class LibvirtHypervisor final : public Hypervisor {
     if (!opts.disks_uri.empty() &&
         virTypedParamsAddString(&params.params, &params.n, &params.max, VIR_MIGRATE_PARAM_DISKS_URI,
                                 opts.disks_uri.c_str()) < 0)
+      return Status::Internal(what + ": cannot build migration parameters");
+    if (opts.parallel_connections > 0 &&
+        virTypedParamsAddInt(&params.params, &params.n, &params.max, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
+                             opts.parallel_connections) < 0)
       return Status::Internal(what + ": cannot build migration parameters");
     if (opts.bandwidth_mib_s > 0 &&
         virTypedParamsAddULLong(&params.params, &params.n, &params.max, VIR_MIGRATE_PARAM_BANDWIDTH,

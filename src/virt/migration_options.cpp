@@ -9,6 +9,9 @@ Status ValidateMigrationOptions(const std::string& name, const MigrationOptions&
   if (opts.disks_port < 0 || opts.disks_port > 65535)
     return Status::InvalidArgument(what + "disks_port " + std::to_string(opts.disks_port) +
                                    " is not a TCP port");
+  if (opts.parallel_connections < 0 || opts.parallel_connections > 255)
+    return Status::InvalidArgument(what + "parallel_connections " +
+                                   std::to_string(opts.parallel_connections) + " is outside 0..255");
   const bool nbd_override = opts.disks_port != 0 || !opts.disks_uri.empty();
   if (nbd_override && !opts.copy_storage_all)
     return Status::InvalidArgument(what + "disks_port and disks_uri apply only with copy_storage_all");

@@ -64,6 +64,14 @@ TEST(ValidateMigrationOptions, RejectsInconsistentOverridesNamingTheDomain) {
   s = ValidateMigrationOptions("web1", scheme);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("nbd://10.102.7.12:10809"));
+
+  MigrationOptions parallel = Relayed();
+  parallel.parallel_connections = -1;
+  s = ValidateMigrationOptions("web1", parallel);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("parallel_connections -1"));
+  parallel.parallel_connections = 4;
+  EXPECT_TRUE(ValidateMigrationOptions("web1", parallel).ok());
 }
 
 }  // namespace
