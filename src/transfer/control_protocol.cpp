@@ -109,6 +109,7 @@ json HandleControlRequest(const ControlRequest& request, TransferProxy& proxy, T
               {"channels_refused", c.channels_refused},
               {"channels_dialed", c.channels_dialed},
               {"dial_failures", c.dial_failures},
+              {"over_limit", c.over_limit},
               {"transfers_ok", c.transfers_ok},
               {"transfers_failed", c.transfers_failed},
               {"payload_bytes", c.payload_bytes},

@@ -84,6 +84,7 @@ ProxyCounters TransferProxy::counters() const {
   c.channels_refused = channels_refused_;
   c.channels_dialed = channels_dialed_;
   c.dial_failures = dial_failures_;
+  c.over_limit = over_limit_;
   c.transfers_ok = transfers_ok_;
   c.transfers_failed = transfers_failed_;
   c.payload_bytes = payload_bytes_;
@@ -101,6 +102,10 @@ void TransferProxy::AcceptChannels(int listen_fd) {
   while (!stopping_) {
     auto fd = AcceptTcp(listen_fd);
     if (!fd.ok()) break;
+    if (workers_.running() >= config_.max_connections) {  // a thread per connection: bound them
+      ++over_limit_;
+      continue;
+    }
     workers_.Spawn([this, f = std::make_shared<net::UniqueFd>(std::move(*fd))]() mutable {
       ServeChannel(std::move(*f));
     });
@@ -187,6 +192,11 @@ void TransferProxy::AcceptForwarded(int listen_fd, ForwardRule rule) {
   while (!stopping_) {
     auto fd = AcceptTcp(listen_fd);
     if (!fd.ok()) break;
+    if (workers_.running() >= config_.max_connections) {
+      ++over_limit_;
+      ArmReset(fd->get());
+      continue;
+    }
     workers_.Spawn([this, rule, f = std::make_shared<net::UniqueFd>(std::move(*fd))]() mutable {
       ServeForwarded(std::move(*f), rule);
     });

@@ -35,6 +35,7 @@ struct ProxyConfig {
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds link_timeout{30000};  // a silent or dead link fails a channel after about this
+  size_t max_connections = 512;  // channels and forwarded connections at once; more are closed at accept
 };
 
 // A local address whose connections are relayed to a partner proxy with a token that proxy issued.
@@ -50,6 +51,7 @@ struct ProxyCounters {
   uint64_t channels_refused = 0;
   uint64_t channels_dialed = 0;
   uint64_t dial_failures = 0;
+  uint64_t over_limit = 0;  // connections closed at accept because max_connections were busy
   uint64_t transfers_ok = 0;
   uint64_t transfers_failed = 0;
   uint64_t payload_bytes = 0;  // raw bytes relayed or transferred, both directions
@@ -101,7 +103,7 @@ class TransferProxy {
   WorkerSet workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> channels_accepted_{0}, channels_refused_{0}, channels_dialed_{0}, dial_failures_{0},
-      transfers_ok_{0}, transfers_failed_{0}, payload_bytes_{0}, wire_bytes_{0};
+      transfers_ok_{0}, transfers_failed_{0}, payload_bytes_{0}, wire_bytes_{0}, over_limit_{0};
 };
 
 }  // namespace tern::transfer

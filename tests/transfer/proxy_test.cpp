@@ -402,3 +402,29 @@ TEST_F(ProxyTest, RelayCutMidStreamResetsTheLocalClient) {
 
 }  // namespace
 }  // namespace tern::transfer
+
+namespace tern::transfer {
+namespace {
+
+TEST_F(ProxyTest, ConnectionsBeyondTheLimitAreClosedAtAccept) {
+  auto trust = std::make_shared<federation::TrustStore>(federation::TrustStore::InMemory("beta"));
+  ASSERT_TRUE(trust->Add(PartnerOf("alpha", *alpha_key_)).ok());
+  ProxyConfig c;
+  c.self = LocalSite{"beta", beta_key_};
+  c.trust = trust;
+  c.tokens = beta_tokens_;
+  c.listen = Loopback();
+  c.max_connections = 1;
+  auto small = TransferProxy::Start(c).value();
+  auto echo = EchoServer::Start(Loopback()).value();
+  const std::string token = Issue(GrantKind::kConnect, echo->target(), 2);
+  auto first = Dial(token, *alpha_trust_, small->channel_endpoint());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();  // held open: its relay occupies the only slot
+  auto second = Dial(token, *alpha_trust_, small->channel_endpoint());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(small->counters().over_limit, 1u);
+  EXPECT_EQ(StatusOf(token).connections_opened, 1u);  // the refused connection never reached the token
+}
+
+}  // namespace
+}  // namespace tern::transfer
