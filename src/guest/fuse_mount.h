@@ -1,10 +1,11 @@
-// FuseMount: a mounted union (RAII over fuse_session: created, mounted and served by a multi-threaded loop
-// on construction; unmounted and destroyed on destruction).
+// FuseMount: a mounted union (RAII over fuse_session: created, mounted and served by a fixed set of worker
+// threads on construction; unmounted and destroyed on destruction).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/result.h"
 #include "guest/union_fs.h"
@@ -32,7 +33,7 @@ class FuseMount {
   std::string mountpoint_;
   std::unique_ptr<fuse_session, SessionDeleter> session_;
   bool mounted_ = false;
-  std::thread loop_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace tern::guest

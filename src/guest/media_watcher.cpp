@@ -123,6 +123,9 @@ void MediaWatcher::LoadDisc(const std::string& name, Drive& d, uint64_t digest) 
   const bool replace = cls == old_class;
   if (!replace && d.disc) Release(name, d, "its drive now holds a disc of class '" + cls + "'");
   Result<LayerChange> change = replace ? sink_.ReplaceLayer(*layer) : sink_.AddLayer(*layer);
+  if (replace && !change.ok() && change.status().code() == StatusCode::kNotFound) {
+    change = sink_.AddLayer(*layer);  // someone removed the drive's layer meanwhile (control socket)
+  }
   if (!change.ok()) {
     LogError(what + ": layer '" + cls + "': " + change.status().ToString());
     loader_.Unload(*loaded);

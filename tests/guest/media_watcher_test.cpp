@@ -328,6 +328,20 @@ TEST_F(MediaWatcherTest, ADiscChangedWhileItIsReadIsReadAgain) {
   EXPECT_EQ(Took(), (Journal{"mount sr1-2", "add infrastructure g2", "publish sr1-2"}));
 }
 
+TEST_F(MediaWatcherTest, ADriveWhoseLayerWasRemovedByHandGetsItBackWithTheNextDisc) {
+  loader_.discs[21] = {"", "infrastructure", 20, 1, {{"values/site", "lab-a"}}};
+  loader_.discs[22] = {"", "infrastructure", 20, 2, {{"values/site", "lab-b"}}};
+  drives_.now = {{"sr1", Disc(21)}};
+  Scan(milliseconds(0));
+  ASSERT_TRUE(sink_.stack.Remove("infrastructure").ok());  // e.g. `tern-guest layer remove`
+  Took();
+  drives_.now["sr1"] = Disc(22);
+  Scan(milliseconds(200));
+  EXPECT_EQ(Took(), (Journal{"mount sr1-2", "replace infrastructure g2", "add infrastructure g2",
+                             "unmount sr1-1", "publish sr1-2"}));
+  EXPECT_EQ(sink_.Visible("values/site"), "lab-b");
+}
+
 TEST_F(MediaWatcherTest, ADriveWhoseDiscChangesClassSwapsTheLayers) {
   loader_.discs[41] = {"", "broker", 30, 1, {{"values/region", "eu"}}};
   loader_.discs[42] = {"", "legal", 40, 1, {{"values/law", "gdpr"}}};

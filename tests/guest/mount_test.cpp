@@ -141,17 +141,19 @@ TEST_F(MountTest, MalformedControlRequestsAreRefusedAndChangeNothing) {
 
 TEST_F(MountTest, HooksShippedInALayerRunOncePerChangeOfWhatTheyWatch) {
   const std::string out = tmp_ / "runs.txt";
-  tmp_.File("svc/hooks/10-ip",
-            "#!/bin/sh\n# tern-watch: values/ip\nprintf '%s|%s|%s|%s|%s\\n' \"$TERN_CHANGE_SEQ\" \"$TERN_EVENT\" "
-            "\"$TERN_CHANGED_CLASSES\" \"$TERN_GENERATIONS\" \"$(cat \"$TERN_CONTEXT/values/ip\" 2>/dev/null)\" >> " +
-                out + "\n");
+  tmp_.File(
+      "svc/hooks/10-ip",
+      "#!/bin/sh\n# tern-watch: values/ip\nprintf '%s|%s|%s|%s|%s\\n' \"$TERN_CHANGE_SEQ\" \"$TERN_EVENT\" "
+      "\"$TERN_CHANGED_CLASSES\" \"$TERN_GENERATIONS\" \"$(cat \"$TERN_CONTEXT/values/ip\" 2>/dev/null)\" "
+      ">> " +
+          out + "\n");
   ::chmod((tmp_ / "svc/hooks/10-ip").c_str(), 0755);
   tmp_.File("svc/values/app", "shop");
   tmp_.File("infra1/values/ip", "10.0.0.1");
   tmp_.File("infra2/values/ip", "10.0.0.2");
   tmp_.File("infra3/values/ip", "10.0.0.2");  // same key, new generation
-  ASSERT_TRUE(union_.Start({"--layer", tmp_ / "svc:10", "--layer-hooks", "svc", "--layer-hooks-dir",
-                            tmp_ / "hooks-svc"}));
+  ASSERT_TRUE(union_.Start(
+      {"--layer", tmp_ / "svc:10", "--layer-hooks", "svc", "--layer-hooks-dir", tmp_ / "hooks-svc"}));
   EXPECT_TRUE(fs::exists(tmp_ / "hooks-svc/10-ip"));  // exported for the initial layer too
   // Hooks run on their own thread, in order, and see the union as it is when they run: wait for each
   // expected run before the next change.

@@ -36,8 +36,7 @@ inline std::string MountUnavailableReason() {
 
 class UnionProcess {
  public:
-  explicit UnionProcess(const std::string& dir)
-      : mountpoint_(dir + "/union"), socket_(dir + "/ctl.sock") {
+  explicit UnionProcess(const std::string& dir) : mountpoint_(dir + "/union"), socket_(dir + "/ctl.sock") {
     std::filesystem::create_directories(mountpoint_);
   }
   UnionProcess(const UnionProcess&) = delete;
@@ -90,11 +89,11 @@ class UnionProcess {
 }  // namespace tern::guest::testing
 
 // Skips (or, with TERN_REQUIRE_INTEGRATION=1, fails) when `why` is not empty.
-#define TERN_GUEST_REQUIRE(why_expr)                                                       \
-  do {                                                                                     \
-    const std::string why_ = (why_expr);                                                   \
-    if (!why_.empty()) {                                                                   \
+#define TERN_GUEST_REQUIRE(why_expr)                                                         \
+  do {                                                                                       \
+    const std::string why_ = (why_expr);                                                     \
+    if (!why_.empty()) {                                                                     \
       if (::tern::guest::testing::IntegrationRequired()) FAIL() << "prerequisite: " << why_; \
-      GTEST_SKIP() << why_;                                                                \
-    }                                                                                      \
+      GTEST_SKIP() << why_;                                                                  \
+    }                                                                                        \
   } while (false)
