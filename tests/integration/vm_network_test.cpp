@@ -38,7 +38,7 @@ std::vector<PingReply> PingReplies(const std::string& log) {
 class VmNetworkTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (!IntegrationUnavailableReason().empty()) return;
+    if (!IntegrationUnavailableReason().empty() || !FileExists(BuiltProgram("tern-switch"))) return;
     auto c = TerndCluster::Start(2, {{{"site", "lab-a"}}, {{"site", "lab-b"}}});
     if (!c.ok()) {
       setup_error_ = c.status().ToString();
@@ -92,6 +92,10 @@ class VmNetworkTest : public ::testing::Test {
 
   void SetUp() override {
     TERN_REQUIRE_INTEGRATION_PREREQS();
+    if (!FileExists(BuiltProgram("tern-switch"))) {
+      if (IntegrationRequired()) FAIL() << "prerequisite missing: " << BuiltProgram("tern-switch");
+      GTEST_SKIP() << BuiltProgram("tern-switch") << " is not built";
+    }
     ASSERT_TRUE(setup_error_.empty()) << setup_error_;
     ASSERT_NE(cluster_, nullptr);
   }
